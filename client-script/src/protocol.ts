@@ -1,0 +1,58 @@
+/**
+ * The contract between the collector (runs on the monitored host, bundled for Node >= 8)
+ * and the poller. Keep this file free of Node-20-only APIs: the collector bundles it.
+ *
+ * Wire format, one line on stdout:
+ *   metrix-sealed-v1 <nonce base64> <box base64>\n
+ * where box = nacl.box(utf8(JSON(Report)), nonce, pollerPublicKey, hostSecretKey).
+ */
+export const SEAL_TAG = 'metrix-sealed-v1';
+
+/** Bumped when the Report shape changes incompatibly. */
+export const REPORT_VERSION = 1;
+
+/** One reading. `l` holds labels such as {mount: "/"}; absent when the metric has none. */
+export interface Sample {
+  readonly m: string;
+  readonly v: number;
+  readonly l?: Readonly<Record<string, string>>;
+}
+
+/** A collector that could not report, e.g. {collector: "filesystem", message: "/nfs: statfs timed out after 2000ms"}. */
+export interface CollectorError {
+  readonly collector: string;
+  readonly message: string;
+}
+
+export interface Report {
+  readonly v: number;
+  readonly host: string;
+  readonly challenge: string;
+  /** Host clock, ms since the epoch, when the counters were read. */
+  readonly ts: number;
+  /** Version of the collector script that made this report. */
+  readonly collector: string;
+  /** Values that stand on their own: load1, mem_percent, disk_used_percent{mount}, ... */
+  readonly gauges: readonly Sample[];
+  /** Cumulative counters the poller turns into rates: cpu_total_jiffies, net_rx_bytes_total{iface}, ... */
+  readonly counters: readonly Sample[];
+  /** An earlier reading of the same counters, taken when the poller asked for a warm-up (first poll). */
+  readonly baseline?: { readonly ts: number; readonly counters: readonly Sample[] };
+  readonly errors: readonly CollectorError[];
+}
+
+/** The per-host key file that `metrix upload` places beside the collector (mode 0600). */
+export interface HostKeyFile {
+  readonly v: 1;
+  readonly host: string;
+  /** base64 nacl.box secret key of this host. */
+  readonly secretKey: string;
+  /** base64 nacl.box public key of the poller. */
+  readonly pollerPublicKey: string;
+}
+
+/** Name of the key file beside the collector on a remote host. */
+export const HOST_KEY_FILE = 'metrix-host.key';
+
+/** Exit codes of the collector process. */
+export const COLLECTOR_EXIT = { ok: 0, usage: 2, keys: 3, unsupported: 4 } as const;

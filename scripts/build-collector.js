@@ -1,0 +1,19 @@
+// Bundles client-script/ into one file that runs with plain `node` (>= 8) on a monitored host.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+await build({
+  entryPoints: ['client-script/src/main.ts'],
+  outfile: 'dist/collector/metrix-collector.js',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node8',
+  minify: false,
+  legalComments: 'inline',
+  banner: { js: '#!/usr/bin/env node' },
+  define: { COLLECTOR_VERSION: JSON.stringify(version) },
+  logLevel: 'warning',
+});

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): installs what the integration tests need that npm cannot
+# (OpenSSH's sshd, on Debian), builds, runs every test, and closes with one plain line
+# "N passed, N failed, N skipped". Extra arguments go to vitest (e.g. a test file).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/sbin/sshd ]; then
+  echo "test: installing openssh-server (the integration tests start their own sshd on 127.0.0.1)"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  # policy-rc.d 101: let the package install without starting a system sshd.
+  echo 'exit 101' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null && $SUDO chmod +x /usr/sbin/policy-rc.d
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openssh-server >/dev/null
+  $SUDO rm -f /usr/sbin/policy-rc.d
+fi
+
+npm run --silent build
+results=$(mktemp)
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$results" || true
+rm -f "$results"
+exit $status

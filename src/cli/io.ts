@@ -1,0 +1,29 @@
+/** Where a command writes, what it may read of the machine, and its clock: all injectable for tests. */
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** True when stderr is a terminal: progress bars instead of log lines. */
+  readonly isTty: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly clock: () => number;
+}
+
+export function processIo(): Io {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    isTty: Boolean(process.stderr.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+    clock: Date.now,
+  };
+}
+
+export type Level = 'INFO' | 'WARN' | 'ERROR';
+
+/** Log lines like `2026-11-22T04:00:00Z INFO [f4] poll ok`; the timestamp only off a terminal (cron logs). */
+export function logLine(io: Io, level: Level, message: string, host?: string): void {
+  const stamp = io.isTty ? '' : `${new Date(io.clock()).toISOString()} `;
+  io.err(`${stamp}${level} ${host ? `[${host}] ` : ''}${message}\n`);
+}

@@ -1,0 +1,74 @@
+import { Command, CommanderError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { configCheck } from '../commands/config-check.js';
+import { execute } from '../commands/execute.js';
+import { init } from '../commands/init.js';
+import { query } from '../commands/query.js';
+import { TIME_ARG_HELP } from '../query/time-arg.js';
+import { exitCodeOf, reportError } from './errors.js';
+import { processIo, type Io } from './io.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Declares the commands; each hands its options to a function in src/commands. */
+function program(io: Io, done: (code: number | Promise<number>) => void): Command {
+  const configPath = (opts: { config: string }): string => resolve(io.cwd, opts.config);
+  const root = new Command('metrix')
+    .description('agentless monitoring for computing clusters over plain SSH')
+    .helpOption('--help', 'show help')
+    .helpCommand(false)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  const command = (name: string, description: string): Command =>
+    root
+      .command(name)
+      .description(description)
+      .helpOption('--help', 'show help')
+      .option('-c, --config <file>', 'config file', './config.xml');
+
+  command('init', 'write a commented sample config.xml and create the poller keys')
+    .option('--force', 'overwrite an existing config file with the sample')
+    .option('--new-keys', 'replace the poller key pair (every host then needs "metrix upload")')
+    .action((opts) => done(init({ ...opts, config: configPath(opts) }, io)));
+
+  const config = root.command('config').description('configuration tools').helpOption('--help', 'show help');
+  config
+    .command('check')
+    .description('validate the config and print it as resolved')
+    .helpOption('--help', 'show help')
+    .option('-c, --config <file>', 'config file', './config.xml')
+    .action((opts) => done(configCheck({ config: configPath(opts) }, io)));
+
+  command('execute', 'poll hosts, store their metrics, report')
+    .option('-h, --host <name>', 'poll this host (repeatable)', collect, [])
+    .option('-g, --group <name>', 'poll the hosts of this group (repeatable)', collect, [])
+    .action((opts) => done(execute({ ...opts, config: configPath(opts) }, io)));
+
+  command('query', 'print the history of one metric of one host')
+    .requiredOption('-h, --host <name>', 'host')
+    .requiredOption('-m, --metric <name>', 'metric, e.g. cpu_percent')
+    .option('--labels <list>', 'only series with these labels, e.g. mount=/')
+    .option('--since <time>', `start: ${TIME_ARG_HELP}`, '1h')
+    .option('--until <time>', 'end, same forms as --since', 'now')
+    .option('--step <duration>', 'aggregate into steps of this length, e.g. 5m')
+    .addOption(new Option('--agg <fn>', 'aggregation per step').choices(['avg', 'min', 'max', 'last', 'p95']).default('avg'))
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--json', 'same as --format json')
+    .action((opts) => done(query({ ...opts, config: configPath(opts) }, io)));
+
+  return root;
+}
+
+/** Runs the CLI and returns the exit code; the only place errors become exit codes. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let result: number | Promise<number> = 0;
+  try {
+    await program(io, (code) => (result = code)).parseAsync(argv as string[]);
+    return await result;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    reportError(err, io);
+    return exitCodeOf(err);
+  }
+}

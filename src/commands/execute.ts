@@ -1,0 +1,65 @@
+import type { Config, Host, Transport as TransportKind } from '../config/types.js';
+import { loadConfig } from '../config/load.js';
+import { KeyStore } from '../crypto/key-store.js';
+import { logLine, type Io } from '../cli/io.js';
+import { selectHosts } from '../cli/select-hosts.js';
+import { collectorBundlePath } from '../poll/collector-bundle.js';
+import { LocalTransport } from '../poll/local-transport.js';
+import { pollHosts } from '../poll/run.js';
+import { describePoll, summarizeRun } from '../poll/summary.js';
+import type { Transport } from '../poll/transport.js';
+import { Store } from '../store/store.js';
+
+export interface ExecuteOptions {
+  readonly config: string;
+  readonly host: readonly string[];
+  readonly group: readonly string[];
+}
+
+/** `metrix execute`: poll the selected hosts, store what came back, report. Exit 0 all ok, 1 some failed. */
+export async function execute(options: ExecuteOptions, io: Io): Promise<number> {
+  const config = loadConfig(options.config);
+  const hosts = selectHosts(config, options.host, options.group);
+  const { store: keys, created } = KeyStore.open(config.settings.keysDir);
+  if (created) logLine(io, 'INFO', `created keys directory ${config.settings.keysDir} with a new poller key pair`);
+  const store = Store.open(config.settings.database);
+  const transports = makeTransports(config, keys);
+  try {
+    const run = await pollHosts(
+      hosts,
+      {
+        settings: config.settings,
+        keys,
+        transportOf: (host: Host) => transports[host.transport],
+        lastCounters: (host) => store.lastCounters(host),
+        clock: io.clock,
+      },
+      {
+        concurrency: config.settings.concurrency,
+        onPoll: (record) => {
+          logLine(io, record.failure ? 'ERROR' : 'INFO', describePoll(record), record.host);
+          for (const warning of record.warnings ?? []) logLine(io, 'WARN', warning, record.host);
+        },
+      },
+    );
+    store.writeRun(run);
+    io.out(summarizeRun(run));
+    return run.polls.some((poll) => poll.failure) ? 1 : 0;
+  } finally {
+    await Promise.all(Object.values(transports).map((transport) => transport.close()));
+    store.close();
+  }
+}
+
+function makeTransports(config: Config, keys: KeyStore): Record<TransportKind, Transport> {
+  const local = new LocalTransport(collectorBundlePath(), (host) => keys.hostKeyPath(host));
+  return { local, ssh: unavailableSsh(config) };
+}
+
+// Replaced by the SSH transport in src/ssh; until then remote hosts fail plainly instead of silently.
+function unavailableSsh(_config: Config): Transport {
+  return {
+    exec: async () => ({ ok: false, failure: { reason: 'ssh', message: 'SSH transport not built yet' } }),
+    close: async () => {},
+  };
+}

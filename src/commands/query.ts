@@ -1,0 +1,83 @@
+import { loadConfig } from '../config/load.js';
+import { DURATION_HELP, parseDuration } from '../config/duration.js';
+import type { Io } from '../cli/io.js';
+import { usageError } from '../errors.js';
+import { METRIC_NAMES, metricInfo } from '../metrics/catalog.js';
+import { matchesLabels, parseLabelList } from '../metrics/labels.js';
+import { AGGREGATIONS, downsample, type Aggregation } from '../query/aggregate.js';
+import { formatRows, OUTPUT_FORMATS, type OutputFormat, type Row } from '../query/format.js';
+import { parseTimeArg, TIME_ARG_HELP } from '../query/time-arg.js';
+import { Store } from '../store/store.js';
+
+export interface QueryOptions {
+  readonly config: string;
+  readonly host: string;
+  readonly metric: string;
+  readonly labels?: string;
+  readonly since: string;
+  readonly until: string;
+  readonly step?: string;
+  readonly agg: string;
+  readonly format: string;
+  readonly json?: boolean;
+}
+
+interface Plan {
+  readonly since: number;
+  readonly until: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly stepMs: number | undefined;
+  readonly agg: Aggregation;
+  readonly format: OutputFormat;
+}
+
+/** Checks every option before the database is opened; all problems in one usage error. */
+function plan(options: QueryOptions, now: number): Plan {
+  const problems: string[] = [];
+  const since = parseTimeArg(options.since, now);
+  const until = parseTimeArg(options.until, now);
+  if (since === undefined) problems.push(`--since "${options.since}": expected ${TIME_ARG_HELP}`);
+  if (until === undefined) problems.push(`--until "${options.until}": expected ${TIME_ARG_HELP}`);
+  if (since !== undefined && until !== undefined && since > until) problems.push(`--since is after --until`);
+  const labels = options.labels === undefined ? {} : parseLabelList(options.labels);
+  if (labels === undefined) problems.push(`--labels "${options.labels}": expected name=value[,name=value], e.g. mount=/`);
+  const stepMs = options.step === undefined ? undefined : parseDuration(options.step);
+  if (options.step !== undefined && !(stepMs && stepMs > 0)) problems.push(`--step "${options.step}": expected ${DURATION_HELP}`);
+  const agg = options.agg as Aggregation;
+  if (!AGGREGATIONS.includes(agg)) problems.push(`--agg "${options.agg}": expected one of ${AGGREGATIONS.join(', ')}`);
+  const format = (options.json ? 'json' : options.format) as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) problems.push(`--format "${options.format}": expected one of ${OUTPUT_FORMATS.join(', ')}`);
+  if (problems.length > 0) throw usageError(problems.join('\n'));
+  return { since: since!, until: until!, labels: labels!, stepMs, agg, format };
+}
+
+/** `metrix query`: one host's history of one metric, as a table, CSV or JSON. */
+export function query(options: QueryOptions, io: Io): number {
+  const config = loadConfig(options.config);
+  const p = plan(options, io.clock());
+  const store = Store.open(config.settings.database, { readonly: true });
+  try {
+    const known = store.metricsOf(options.host);
+    if (known.length === 0) throw usageError(`no data stored for host "${options.host}" in ${config.settings.database}`);
+    if (!known.includes(options.metric)) {
+      const hint = metricInfo(options.metric) ? 'known metric, but nothing stored for this host' : `unknown metric (known: ${METRIC_NAMES.join(', ')})`;
+      throw usageError(`metric "${options.metric}": ${hint}`);
+    }
+    const rows: Row[] = store
+      .range({ host: options.host, metric: options.metric, since: p.since, until: p.until })
+      .filter((series) => matchesLabels(series.labels, p.labels))
+      .flatMap((series) =>
+        (p.stepMs ? downsample(series.points, p.stepMs, p.agg) : series.points).map((point) => ({
+          host: options.host,
+          metric: options.metric,
+          labels: series.labels,
+          ...point,
+        })),
+      );
+    if (rows.length === 0 && p.format === 'table') io.err(`no samples of ${options.metric} for ${options.host} in that time range\n`);
+    else io.out(formatRows(rows, p.format));
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The resolved configuration: every default filled in, every path absolute, every
+ * duration in milliseconds. Everything after config loading sees only this, read-only.
+ */
+export type Transport = 'ssh' | 'local';
+export type HostKeyPolicy = 'strict' | 'accept-new';
+export type Severity = 'info' | 'warning' | 'critical';
+export type CompareOp = '>' | '>=' | '<' | '<=' | '==' | '!=';
+
+export interface Settings {
+  readonly concurrency: number;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  /** Absolute path of the SQLite file. */
+  readonly database: string;
+  /** Absolute path of the keys directory. */
+  readonly keysDir: string;
+  readonly remoteDir: string;
+  readonly retentionMs: number;
+  /** Largest collector stdout accepted, bytes. */
+  readonly maxOutputBytes: number;
+}
+
+export interface Host {
+  readonly name: string;
+  readonly transport: Transport;
+  /** Address to connect to; the name when not given. */
+  readonly address: string;
+  readonly port: number;
+  readonly user: string;
+  /** Absolute path, `~` expanded; undefined when auth goes through ssh-agent only. */
+  readonly identityFile: string | undefined;
+  /** Name of the environment variable holding the identity file's passphrase. */
+  readonly passphraseEnv: string | undefined;
+  readonly knownHosts: string;
+  readonly hostKeyPolicy: HostKeyPolicy;
+  /** Node binary on the host. */
+  readonly node: string;
+  readonly remoteDir: string;
+  /** Name of another host to jump through, or undefined. */
+  readonly proxyJump: string | undefined;
+  readonly groups: readonly string[];
+}
+
+export type MailConfig =
+  | {
+      readonly transport: 'smtp';
+      readonly from: string;
+      readonly to: readonly string[];
+      readonly host: string;
+      readonly port: number;
+      readonly security: 'none' | 'starttls' | 'tls';
+      readonly user: string | undefined;
+      readonly passwordEnv: string | undefined;
+      /** Absolute path of a PEM file with extra CAs to trust. */
+      readonly caFile: string | undefined;
+    }
+  | {
+      readonly transport: 'file';
+      readonly from: string;
+      readonly to: readonly string[];
+      /** Absolute path of the directory where .eml files are written. */
+      readonly dir: string;
+    };
+
+export interface AlertRule {
+  readonly name: string;
+  readonly metric: string;
+  /** Label matchers, all must equal: {mount: "/"}. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly op: CompareOp;
+  readonly value: number;
+  /** Averaging window, ms; 0 means the last sample. */
+  readonly windowMs: number;
+  readonly forMs: number;
+  readonly keepFiringForMs: number;
+  /** Hysteresis: once firing, resolve only when the averaged value passes this limit. */
+  readonly clear: number | undefined;
+  readonly repeatMs: number;
+  readonly severity: Severity;
+  readonly sendResolved: boolean;
+  /** Scope: host names (empty = all). */
+  readonly hosts: readonly string[];
+  /** Scope: group names (empty = all). */
+  readonly groups: readonly string[];
+  /** Recipients for this rule; the mail `to` when not given. */
+  readonly to: readonly string[] | undefined;
+}
+
+export interface Config {
+  /** Absolute path of the config file this was read from. */
+  readonly path: string;
+  readonly settings: Settings;
+  readonly hosts: readonly Host[];
+  /** group name -> host names, in config order. */
+  readonly groups: ReadonlyMap<string, readonly string[]>;
+  readonly mail: MailConfig;
+  readonly alerts: readonly AlertRule[];
+}

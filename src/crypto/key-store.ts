@@ -1,0 +1,112 @@
+import nacl from 'tweetnacl';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostKeyFile } from '../../client-script/src/protocol.js';
+import { MetrixError } from '../errors.js';
+import { assertPrivate, makePrivateDir, readPrivateJson, writePrivateFile } from './key-files.js';
+
+export interface KeyPair {
+  readonly publicKey: Uint8Array;
+  readonly secretKey: Uint8Array;
+}
+
+export interface HostKeys {
+  /** The file content `upload` places on the host. */
+  readonly file: HostKeyFile;
+  readonly path: string;
+  readonly publicKey: Uint8Array;
+}
+
+const POLLER_KEY = 'poller.key';
+const HOSTS_DIR = 'hosts';
+
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+function decodeKey(value: unknown, path: string, field: string): Uint8Array {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
+  if (!bytes || bytes.length !== nacl.box.secretKeyLength) {
+    throw new MetrixError('KEYS', `key file ${path}: field "${field}" is not a ${nacl.box.secretKeyLength}-byte base64 key; restore the file from a backup`);
+  }
+  return new Uint8Array(bytes);
+}
+
+/**
+ * The keys directory: one poller key pair, one key pair per host (hosts/NAME.key, the exact
+ * file upload places on the host). Files are 0600 in 0700 directories; anything more open
+ * is refused rather than used.
+ */
+export class KeyStore {
+  private constructor(
+    readonly dir: string,
+    readonly poller: KeyPair,
+  ) {}
+
+  /**
+   * Opens the keys directory. A missing directory is created with a fresh poller key
+   * (`created` says so); an existing directory without the poller key is an error, because
+   * a silent new key would orphan every host already uploaded.
+   */
+  static open(dir: string): { store: KeyStore; created: boolean } {
+    const pollerPath = join(dir, POLLER_KEY);
+    if (!existsSync(dir)) {
+      makePrivateDir(dir);
+      makePrivateDir(join(dir, HOSTS_DIR));
+      return { store: new KeyStore(dir, KeyStore.writePollerKey(pollerPath)), created: true };
+    }
+    assertPrivate(dir, 'directory');
+    const raw = readPrivateJson(pollerPath) as { secretKey?: unknown } | undefined;
+    if (raw === undefined) {
+      throw new MetrixError(
+        'KEYS',
+        `keys directory ${dir} exists but has no ${POLLER_KEY}; refusing to make a new one (hosts already uploaded could no longer be read). Restore ${pollerPath} from a backup, or run "metrix init --new-keys" and then "metrix upload" to every host`,
+      );
+    }
+    const secretKey = decodeKey(raw.secretKey, pollerPath, 'secretKey');
+    return { store: new KeyStore(dir, nacl.box.keyPair.fromSecretKey(secretKey)), created: false };
+  }
+
+  /** Creates the directory and a poller key; an existing poller key is kept unless `replace`. */
+  static init(dir: string, replace: boolean): { store: KeyStore; createdPollerKey: boolean } {
+    makePrivateDir(dir);
+    makePrivateDir(join(dir, HOSTS_DIR));
+    const pollerPath = join(dir, POLLER_KEY);
+    if (existsSync(pollerPath) && !replace) return { store: KeyStore.open(dir).store, createdPollerKey: false };
+    return { store: new KeyStore(dir, KeyStore.writePollerKey(pollerPath, replace)), createdPollerKey: true };
+  }
+
+  private static writePollerKey(path: string, replace = false): KeyPair {
+    const pair = nacl.box.keyPair();
+    if (replace && existsSync(path)) writePrivateFile(`${path}.${Date.now()}.old`, JSON.stringify(readPrivateJson(path)));
+    writePrivateFile(path, `${JSON.stringify({ v: 1, publicKey: b64(pair.publicKey), secretKey: b64(pair.secretKey) }, null, 2)}\n`);
+    return pair;
+  }
+
+  hostKeyPath(host: string): string {
+    return join(this.dir, HOSTS_DIR, `${host}.key`);
+  }
+
+  /** The host's keys, or undefined when none were made yet (the host was never uploaded). */
+  hostKeys(host: string): HostKeys | undefined {
+    const path = this.hostKeyPath(host);
+    const raw = readPrivateJson(path) as Partial<HostKeyFile> | undefined;
+    if (raw === undefined) return undefined;
+    const secretKey = decodeKey(raw.secretKey, path, 'secretKey');
+    if (raw.host !== host) throw new MetrixError('KEYS', `key file ${path} belongs to host "${String(raw.host)}", not "${host}"`);
+    const file: HostKeyFile = { v: 1, host, secretKey: b64(secretKey), pollerPublicKey: b64(this.poller.publicKey) };
+    // After `init --new-keys` the file still names the old poller key: bring it up to date.
+    if (raw.pollerPublicKey !== file.pollerPublicKey) writePrivateFile(path, `${JSON.stringify(file, null, 2)}\n`);
+    return { file, path, publicKey: nacl.box.keyPair.fromSecretKey(secretKey).publicKey };
+  }
+
+  /** The host's keys, made now if it has none yet. */
+  ensureHostKeys(host: string): HostKeys {
+    const existing = this.hostKeys(host);
+    if (existing) return existing;
+    makePrivateDir(join(this.dir, HOSTS_DIR));
+    const pair = nacl.box.keyPair();
+    const file: HostKeyFile = { v: 1, host, secretKey: b64(pair.secretKey), pollerPublicKey: b64(this.poller.publicKey) };
+    const path = this.hostKeyPath(host);
+    writePrivateFile(path, `${JSON.stringify(file, null, 2)}\n`);
+    return { file, path, publicKey: pair.publicKey };
+  }
+}

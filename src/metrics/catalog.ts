@@ -1,0 +1,65 @@
+/**
+ * Every metric metrix knows, in one table: what the collector reports, what the poller
+ * derives and what the poller itself records. Config validation, derivation, `query` and
+ * the README's metric list all read this table.
+ */
+export type MetricKind =
+  /** reported by the collector, stored as is */
+  | 'gauge'
+  /** cumulative, reported by the collector, stored, and turned into rates */
+  | 'counter'
+  /** computed by the poller from two counter readings */
+  | 'derived'
+  /** recorded by the poller about the poll itself */
+  | 'poller';
+
+export interface MetricInfo {
+  readonly name: string;
+  readonly kind: MetricKind;
+  readonly labels: readonly string[];
+  readonly help: string;
+}
+
+const m = (name: string, kind: MetricKind, help: string, labels: readonly string[] = []): MetricInfo => ({ name, kind, labels, help });
+
+export const METRICS: readonly MetricInfo[] = [
+  m('cpu_percent', 'derived', 'CPU busy time over the poll interval, all CPUs (user+nice+system+irq+softirq+steal), %'),
+  m('cpu_iowait_percent', 'derived', 'CPU time waiting for I/O over the poll interval, %'),
+  m('load1', 'gauge', 'load average over 1 minute'),
+  m('load5', 'gauge', 'load average over 5 minutes'),
+  m('load15', 'gauge', 'load average over 15 minutes'),
+  m('mem_percent', 'gauge', '(MemTotal - MemAvailable) / MemTotal, %'),
+  m('mem_used_bytes', 'gauge', 'MemTotal - MemAvailable, bytes'),
+  m('mem_total_bytes', 'gauge', 'MemTotal, bytes'),
+  m('swap_percent', 'gauge', 'swap in use, % (0 without swap)'),
+  m('uptime_sec', 'gauge', 'seconds since boot'),
+  m('procs_running', 'gauge', 'processes in the run queue'),
+  m('procs_total', 'gauge', 'processes and threads that exist'),
+  m('disk_used_percent', 'gauge', 'filesystem space used, % of what non-root users can use', ['mount']),
+  m('disk_free_bytes', 'gauge', 'filesystem space available to non-root users, bytes', ['mount']),
+  m('inodes_used_percent', 'gauge', 'inodes used, %', ['mount']),
+  m('net_rx_bytes_per_sec', 'derived', 'bytes received per second over the poll interval', ['iface']),
+  m('net_tx_bytes_per_sec', 'derived', 'bytes sent per second over the poll interval', ['iface']),
+  m('disk_read_bytes_per_sec', 'derived', 'bytes read per second over the poll interval', ['device']),
+  m('disk_write_bytes_per_sec', 'derived', 'bytes written per second over the poll interval', ['device']),
+  m('gpu_util_percent', 'gauge', 'GPU utilisation, % (where nvidia-smi exists)', ['gpu']),
+  m('gpu_mem_percent', 'gauge', 'GPU memory used, % (where nvidia-smi exists)', ['gpu']),
+  m('gpu_temp_c', 'gauge', 'GPU temperature, degrees Celsius (where nvidia-smi exists)', ['gpu']),
+  m('cpu_total_jiffies', 'counter', 'all CPU time since boot, clock ticks (guest time excluded, it is in user)'),
+  m('cpu_idle_jiffies', 'counter', 'idle CPU time since boot, clock ticks'),
+  m('cpu_iowait_jiffies', 'counter', 'iowait CPU time since boot, clock ticks'),
+  m('net_rx_bytes_total', 'counter', 'bytes received since boot', ['iface']),
+  m('net_tx_bytes_total', 'counter', 'bytes sent since boot', ['iface']),
+  m('disk_read_bytes_total', 'counter', 'bytes read since boot', ['device']),
+  m('disk_write_bytes_total', 'counter', 'bytes written since boot', ['device']),
+  m('host_up', 'poller', '1 when the poll succeeded, 0 when it failed'),
+  m('poll_duration_sec', 'poller', 'wall time of the poll, seconds'),
+];
+
+const BY_NAME: ReadonlyMap<string, MetricInfo> = new Map(METRICS.map((info) => [info.name, info]));
+
+export function metricInfo(name: string): MetricInfo | undefined {
+  return BY_NAME.get(name);
+}
+
+export const METRIC_NAMES: readonly string[] = METRICS.map((info) => info.name);

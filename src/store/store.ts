@@ -1,0 +1,146 @@
+import type { Sample } from '../../client-script/src/protocol.js';
+import type { CounterSnapshot } from '../metrics/derive.js';
+import { metricInfo } from '../metrics/catalog.js';
+import { canonicalLabels, type Labels } from '../metrics/labels.js';
+import type { FailureReason } from '../poll/transport.js';
+import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { SeriesIds } from './series-ids.js';
+
+/** What one host's poll leaves behind; stored as one unit of a run. */
+export interface PollRecord {
+  readonly host: string;
+  /** Poller clock, ms, when the poll ended: the timestamp of every sample in it. */
+  readonly ts: number;
+  readonly durationMs: number;
+  readonly failure: { readonly reason: FailureReason; readonly message: string } | undefined;
+  readonly collector: string | undefined;
+  readonly samples: readonly Sample[];
+  /** Collectors that failed on an otherwise good poll, e.g. "filesystem: /nfs: statfs timed out". */
+  readonly warnings?: readonly string[];
+}
+
+export interface RunRecord {
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly polls: readonly PollRecord[];
+}
+
+export interface SeriesRange {
+  readonly labels: Labels;
+  readonly points: ReadonlyArray<{ readonly ts: number; readonly value: number }>;
+}
+
+export interface RangeQuery {
+  readonly host: string;
+  readonly metric: string;
+  readonly since: number;
+  readonly until: number;
+}
+
+/** The metrics database: hosts, series, samples, runs and polls. The only writer of samples. */
+export class Store {
+  private readonly ids: SeriesIds;
+  private readonly insertSample;
+
+  private constructor(readonly db: Db) {
+    this.ids = new SeriesIds(db);
+    this.insertSample = db.prepare('INSERT OR REPLACE INTO samples (host_id, ts, series_id, value) VALUES (?, ?, ?, ?)');
+  }
+
+  static open(path: string, options?: OpenOptions): Store {
+    return new Store(openDatabase(path, options));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The host's counters as last stored, with the time they were taken; undefined before the first poll. */
+  lastCounters(host: string): CounterSnapshot | undefined {
+    const hostId = this.ids.findHost(host);
+    if (hostId === undefined) return undefined;
+    const counters = new Map(
+      this.db
+        .prepare<[number], { id: number; metric: string; labels: string }>('SELECT id, metric, labels FROM series WHERE host_id = ?')
+        .all(hostId)
+        .filter((row) => metricInfo(row.metric)?.kind === 'counter')
+        .map((row) => [row.id, row]),
+    );
+    if (counters.size === 0) return undefined;
+    const ids = [...counters.keys()].join(',');
+    const latest = this.db
+      .prepare<[number], { ts: number }>(`SELECT ts FROM samples WHERE host_id = ? AND series_id IN (${ids}) ORDER BY ts DESC LIMIT 1`)
+      .get(hostId);
+    if (!latest) return undefined;
+    const rows = this.db
+      .prepare<[number, number], { series_id: number; value: number }>(`SELECT series_id, value FROM samples WHERE host_id = ? AND ts = ? AND series_id IN (${ids})`)
+      .all(hostId, latest.ts);
+    return {
+      ts: latest.ts,
+      counters: rows.map((row) => {
+        const series = counters.get(row.series_id)!;
+        return { m: series.metric, v: row.value, l: JSON.parse(series.labels) as Labels };
+      }),
+    };
+  }
+
+  /** Writes a whole run in one transaction: a run that dies leaves no half-written poll. */
+  writeRun(run: RunRecord): number {
+    const insertRun = this.db.prepare('INSERT INTO runs (started_at, finished_at, hosts_ok, hosts_failed) VALUES (?, ?, ?, ?)');
+    const insertPoll = this.db.prepare(
+      'INSERT INTO polls (run_id, host, ts, ok, reason, message, duration_ms, collector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const write = this.db.transaction((): number => {
+      const failed = run.polls.filter((poll) => poll.failure).length;
+      const runId = Number(insertRun.run(run.startedAt, run.finishedAt, run.polls.length - failed, failed).lastInsertRowid);
+      for (const poll of run.polls) {
+        const message = poll.failure?.message ?? (poll.warnings?.length ? poll.warnings.join('; ') : null);
+        insertPoll.run(runId, poll.host, poll.ts, poll.failure ? 0 : 1, poll.failure?.reason ?? null, message, poll.durationMs, poll.collector ?? null);
+        this.insertSamples(poll.host, poll.ts, poll.samples);
+      }
+      return runId;
+    });
+    try {
+      return write.immediate();
+    } catch (err) {
+      this.ids.forget();
+      throw err;
+    }
+  }
+
+  /** Inserts samples of one host taken at one time; callers wrap it in a transaction. */
+  insertSamples(host: string, ts: number, samples: readonly Sample[]): void {
+    const hostId = this.ids.host(host);
+    for (const sample of samples) {
+      this.insertSample.run(hostId, ts, this.ids.seriesOf(hostId, sample.m, canonicalLabels(sample.l)), sample.v);
+    }
+  }
+
+  /** Samples of one host and metric in [since, until], one entry per label set, oldest first. */
+  range(query: RangeQuery): SeriesRange[] {
+    const hostId = this.ids.findHost(query.host);
+    if (hostId === undefined) return [];
+    const series = this.db
+      .prepare<[number, string], { id: number; labels: string }>('SELECT id, labels FROM series WHERE host_id = ? AND metric = ? ORDER BY labels')
+      .all(hostId, query.metric);
+    if (series.length === 0) return [];
+    const points = new Map(series.map((row) => [row.id, [] as Array<{ ts: number; value: number }>]));
+    const rows = this.db
+      .prepare<[number, number, number], { series_id: number; ts: number; value: number }>(
+        `SELECT series_id, ts, value FROM samples WHERE host_id = ? AND ts BETWEEN ? AND ? AND series_id IN (${[...points.keys()].join(',')}) ORDER BY ts`,
+      )
+      .all(hostId, query.since, query.until);
+    for (const row of rows) points.get(row.series_id)!.push({ ts: row.ts, value: row.value });
+    return series.filter((row) => points.get(row.id)!.length > 0).map((row) => ({ labels: JSON.parse(row.labels) as Labels, points: points.get(row.id)! }));
+  }
+
+  /** The metrics stored for a host (distinct names), empty when the host has no data. */
+  metricsOf(host: string): string[] {
+    const hostId = this.ids.findHost(host);
+    if (hostId === undefined) return [];
+    return this.db
+      .prepare<[number], { metric: string }>('SELECT DISTINCT metric FROM series WHERE host_id = ? ORDER BY metric')
+      .all(hostId)
+      .map((row) => row.metric);
+  }
+}

@@ -1,0 +1,30 @@
+import type { Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+
+export interface CapturedIo extends Io {
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+/** An Io that records what a command prints; the clock is real unless one is given. */
+export function captureIo(cwd: string, clock: () => number = Date.now): CapturedIo {
+  let out = '';
+  let err = '';
+  return {
+    out: (text) => void (out += text),
+    err: (text) => void (err += text),
+    isTty: false,
+    env: {},
+    cwd,
+    clock,
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+/** Runs the CLI in-process as `metrix ARGS…` and returns its exit code and output. */
+export async function runCli(cwd: string, args: readonly string[], clock?: () => number): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = captureIo(cwd, clock);
+  const code = await main(['node', 'metrix', ...args], io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}

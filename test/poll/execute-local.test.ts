@@ -1,0 +1,115 @@
+import Database from 'better-sqlite3';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/io.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const config = (extraHosts = ''): string => `<metrix>
+  <settings database="./metrix.db" keys="./keys"/>
+  <hosts>
+    <host name="localhost" transport="local"/>${extraHosts}
+  </hosts>
+</metrix>
+`;
+
+function project(xml = config()): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'config.xml'), xml);
+  return dir;
+}
+
+const samples = (dir: string, metric: string): Array<{ labels: string; ts: number; value: number }> => {
+  const db = new Database(join(dir, 'metrix.db'), { readonly: true });
+  const rows = db
+    .prepare(
+      `SELECT s.labels, p.ts, p.value FROM hosts h JOIN series s ON s.host_id = h.id JOIN samples p ON p.series_id = s.id
+       WHERE h.name = ? AND s.metric = ? ORDER BY p.ts`,
+    )
+    .all('localhost', metric) as Array<{ labels: string; ts: number; value: number }>;
+  db.close();
+  return rows;
+};
+
+/** Busy and total jiffies of the aggregate cpu line, computed the way metrix defines cpu_percent. */
+function procStat(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
+describe('metrix execute, local transport', () => {
+  it('polls this machine, creates the keys, stores samples and prints a summary', async () => {
+    const dir = project();
+    const run = await runCli(dir, ['execute']);
+    expect(run.stderr).toMatch(/INFO created keys directory .*keys with a new poller key pair/);
+    expect(run.stderr).toMatch(/INFO \[localhost\] ok in \d+\.\d+s: cpu_percent=[\d.]+ mem_percent=[\d.]+ load1=[\d.]+ \d+ samples saved/);
+    expect(run.stdout).toMatch(/^polled 1 host in [\d.]+s: 1 ok, 0 failed\n$/);
+    expect(run.code).toBe(0);
+    expect(existsSync(join(dir, 'keys', 'hosts', 'localhost.key'))).toBe(true);
+    for (const metric of ['host_up', 'cpu_percent', 'mem_percent', 'load1', 'uptime_sec', 'procs_total', 'poll_duration_sec']) {
+      expect(samples(dir, metric), metric).toHaveLength(1);
+    }
+    expect(samples(dir, 'host_up')[0]!.value).toBe(1);
+    expect(samples(dir, 'disk_used_percent').map((s) => JSON.parse(s.labels).mount)).toContain('/');
+  });
+
+  it('derives cpu_percent from two runs 10 s apart within 5 points of /proc/stat deltas', async () => {
+    const dir = project();
+    await runCli(dir, ['execute']);
+    const before = procStat();
+    // Load one core for part of the interval so the figure being compared is not just ~0.
+    const worker = new Worker('const end = Date.now() + 6000; while (Date.now() < end);', { eval: true });
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await worker.terminate();
+    const second = await runCli(dir, ['execute']);
+    const after = procStat();
+    expect(second.code).toBe(0);
+    const expected = (100 * (after.busy - before.busy)) / (after.total - before.total);
+    const stored = samples(dir, 'cpu_percent');
+    expect(stored).toHaveLength(2);
+    expect(expected).toBeGreaterThan(5);
+    expect(Math.abs(stored[1]!.value - expected)).toBeLessThanOrEqual(5);
+  }, 60_000);
+
+  it('reads stored history back with query as a table, CSV and JSON', async () => {
+    const dir = project();
+    await runCli(dir, ['execute']);
+    await runCli(dir, ['execute']);
+    const table = await runCli(dir, ['query', '-h', 'localhost', '-m', 'mem_percent']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.trim().split('\n')).toHaveLength(3);
+    const csv = await runCli(dir, ['query', '-h', 'localhost', '-m', 'disk_used_percent', '--labels', 'mount=/', '--format', 'csv']);
+    expect(csv.stdout).toMatch(/^time,host,metric,labels,value\r\n(\d{4}-\d\d-\d\dT[\d:]+Z,localhost,disk_used_percent,mount=\/,[\d.]+\r\n){2}$/);
+    const json = await runCli(dir, ['query', '-h', 'localhost', '-m', 'host_up', '--json']);
+    expect(JSON.parse(json.stdout).map((row: { value: number }) => row.value)).toEqual([1, 1]);
+  });
+
+  it.each([
+    [['query', '-h', 'nosuch', '-m', 'cpu_percent'], /no data stored for host "nosuch"/],
+    [['query', '-h', 'localhost', '-m', 'cpu_pct'], /metric "cpu_pct": unknown metric \(known: cpu_percent/],
+    [['query', '-h', 'localhost', '-m', 'cpu_percent', '--since', 'yesterday'], /--since "yesterday": expected "now"/],
+    [['query', '-h', 'localhost', '-m', 'cpu_percent', '--labels', 'mount'], /--labels "mount": expected name=value/],
+    [['query', '-h', 'localhost', '-m', 'cpu_percent', '--format', 'xml'], /argument 'xml' is invalid/],
+    [['execute', '-h', 'nosuch'], /unknown host "nosuch" \(hosts in .*config.xml: localhost\)/],
+    [['execute', '-g', 'gpu'], /unknown group "gpu"/],
+  ])('exits 2 with a clear message for %j, and stored data is intact', async (args, message) => {
+    const dir = project();
+    await runCli(dir, ['execute']);
+    const before = samples(dir, 'host_up');
+    const run = await runCli(dir, args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(samples(dir, 'host_up')).toEqual(before);
+  });
+
+  it('fails a remote host that was never uploaded, stores host_up=0 and still polls the rest', async () => {
+    const dir = project(config('\n    <host name="f4" address="127.0.0.1" port="1"/>'));
+    const run = await runCli(dir, ['execute']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/ERROR \[f4\] not-uploaded after [\d.]+s: no key for this host yet: run metrix upload -h f4/);
+    expect(run.stdout).toMatch(/1 ok, 1 failed\n  not-uploaded: 1 \(f4\)/);
+    expect(samples(dir, 'host_up')).toHaveLength(1);
+  });
+});

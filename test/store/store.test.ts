@@ -1,0 +1,91 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { Store, type PollRecord } from '../../src/store/store.js';
+import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
+
+const dbPath = (): string => join(tempDir(), 'metrix.db');
+
+const poll = (host: string, ts: number, samples: PollRecord['samples'], failure?: PollRecord['failure']): PollRecord => ({
+  host,
+  ts,
+  durationMs: 120,
+  failure,
+  collector: failure ? undefined : '0.1.0',
+  samples,
+});
+
+describe('Store', () => {
+  it('creates the schema in WAL mode with a busy timeout', () => {
+    const store = Store.open(dbPath());
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(store.db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    store.close();
+  });
+
+  it('writes a run and reads ranges back per label set', () => {
+    const store = Store.open(dbPath());
+    store.writeRun({
+      startedAt: 0,
+      finishedAt: 10,
+      polls: [
+        poll('f4', 1000, [{ m: 'disk_used_percent', v: 40, l: { mount: '/' } }, { m: 'disk_used_percent', v: 70, l: { mount: '/data' } }]),
+        poll('f5', 1000, [{ m: 'host_up', v: 0 }], { reason: 'unreachable', message: 'connect ECONNREFUSED' }),
+      ],
+    });
+    store.writeRun({ startedAt: 60_000, finishedAt: 60_010, polls: [poll('f4', 61_000, [{ m: 'disk_used_percent', v: 41, l: { mount: '/' } }])] });
+    const ranges = store.range({ host: 'f4', metric: 'disk_used_percent', since: 0, until: 100_000 });
+    expect(ranges).toEqual([
+      { labels: { mount: '/' }, points: [{ ts: 1000, value: 40 }, { ts: 61_000, value: 41 }] },
+      { labels: { mount: '/data' }, points: [{ ts: 1000, value: 70 }] },
+    ]);
+    expect(store.range({ host: 'f4', metric: 'disk_used_percent', since: 2000, until: 100_000 })[0]!.points).toHaveLength(1);
+    const polls = store.db.prepare('SELECT host, ok, reason, message FROM polls ORDER BY rowid').all();
+    expect(polls).toEqual([
+      { host: 'f4', ok: 1, reason: null, message: null },
+      { host: 'f5', ok: 0, reason: 'unreachable', message: 'connect ECONNREFUSED' },
+      { host: 'f4', ok: 1, reason: null, message: null },
+    ]);
+    store.close();
+  });
+
+  it('remembers the last counters of a host and their time', () => {
+    const store = Store.open(dbPath());
+    expect(store.lastCounters('f4')).toBeUndefined();
+    store.writeRun({ startedAt: 0, finishedAt: 1, polls: [poll('f4', 1000, [{ m: 'cpu_total_jiffies', v: 10 }, { m: 'load1', v: 1 }])] });
+    store.writeRun({ startedAt: 0, finishedAt: 1, polls: [poll('f4', 2000, [{ m: 'cpu_total_jiffies', v: 20 }, { m: 'net_rx_bytes_total', v: 5, l: { iface: 'eth0' } }])] });
+    expect(store.lastCounters('f4')).toEqual({
+      ts: 2000,
+      counters: [{ m: 'cpu_total_jiffies', v: 20, l: {} }, { m: 'net_rx_bytes_total', v: 5, l: { iface: 'eth0' } }],
+    });
+    store.close();
+  });
+
+  it('leaves nothing of a run whose write fails half-way', () => {
+    const path = dbPath();
+    const store = Store.open(path);
+    store.writeRun({ startedAt: 0, finishedAt: 1, polls: [poll('f4', 1000, [{ m: 'load1', v: 1 }])] });
+    const broken = { m: 'load1', v: null as unknown as number };
+    expect(() => store.writeRun({ startedAt: 2, finishedAt: 3, polls: [poll('f4', 2000, [{ m: 'load5', v: 2 }]), poll('f5', 2000, [broken])] })).toThrow();
+    store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM samples').get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('refuses a database from a newer metrix', () => {
+    const path = dbPath();
+    const db = new Database(path);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => Store.open(path)).toThrow(/schema version \d+, newer than this metrix knows/);
+  });
+
+  it('opens read-only without creating a missing file', () => {
+    expect(() => Store.open(join(tmpdir(), 'metrix-nope', 'none.db'), { readonly: true })).toThrow(/cannot open database .*run "metrix execute" first/);
+  });
+});

@@ -1,6 +1,6 @@
 // Bundles client-script/ into one file that runs with plain `node` (>= 8) on a monitored host.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -17,3 +17,8 @@ await build({
   define: { COLLECTOR_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
 });
+
+// The bundle is CommonJS while this package is "type": "module": mark its folder so Node
+// runs it as CommonJS here too (on a host it stands alone, where .js is CommonJS anyway).
+mkdirSync('dist/collector', { recursive: true });
+writeFileSync('dist/collector/package.json', '{ "type": "commonjs" }\n');

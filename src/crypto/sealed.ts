@@ -33,6 +33,8 @@ function decodeBase64(text: string, expectedLength?: number): Uint8Array | undef
 export function openSealed(stdout: string, expect: OpenExpectations): Outcome<Report> {
   const line = stdout.trim();
   if (line === '') return bad('empty output: the collector printed nothing');
+  // The collector always ends its line; output without the end was cut short on the way.
+  if (!stdout.endsWith('\n')) return bad(`truncated output: ${stdout.length} bytes with no end of line (connection cut or collector killed)`);
   if (line.includes('\n')) return bad(`expected one line of sealed output, got ${line.split('\n').length} lines starting ${preview(line)}`);
   const parts = line.split(' ');
   if (parts[0] !== SEAL_TAG) {

@@ -13,6 +13,8 @@ export interface Row {
 }
 
 const iso = (ts: number): string => new Date(ts).toISOString().replace(/\.000Z$/, 'Z');
+/** Tables are read by people: whole seconds. CSV and JSON keep the milliseconds. */
+const isoSeconds = (ts: number): string => new Date(ts).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double the quotes inside. */
 export function csvField(text: string): string {
@@ -37,7 +39,8 @@ export function textTable(header: readonly string[], rows: ReadonlyArray<readonl
 const HEADER = ['time', 'host', 'metric', 'labels', 'value'];
 
 export function formatRows(rows: readonly Row[], format: OutputFormat): string {
-  const cells = rows.map((row) => [iso(row.ts), row.host, row.metric, formatLabels(row.labels), String(row.value)]);
+  const time = format === 'table' ? isoSeconds : iso;
+  const cells = rows.map((row) => [time(row.ts), row.host, row.metric, formatLabels(row.labels), String(row.value)]);
   switch (format) {
     case 'csv':
       return csvLines([HEADER, ...cells]);

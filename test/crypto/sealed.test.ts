@@ -40,11 +40,12 @@ describe('openSealed', () => {
 
   it.each([
     ['an empty output', () => '', /empty output/],
-    ['garbage', () => 'Traceback (most recent call last):', /not sealed metrix output: "Traceback/],
+    ['garbage', () => 'Traceback (most recent call last):\n', /not sealed metrix output: "Traceback/],
     ['a future format', () => sealed().replace(SEAL_TAG, 'metrix-sealed-v9'), /unsupported format "metrix-sealed-v9".*metrix upload -h f4/],
-    ['a truncated line', () => sealed().slice(0, 60), /truncated or not base64|does not open/],
-    ['a line cut after the nonce', () => sealed().split(' ').slice(0, 2).join(' '), /expected "metrix-sealed-v1 <nonce> <box>"/],
-    ['a tampered byte', () => flipByte(sealed()), /does not open with the keys of host "f4"/],
+    ['a truncated line', () => sealed().slice(0, 60), /truncated output: 60 bytes with no end of line/],
+    ['a line cut after the nonce', () => `${sealed().split(' ').slice(0, 2).join(' ')}\n`, /expected "metrix-sealed-v1 <nonce> <box>"/],
+    ['a box that is not base64', () => `${sealed().split(' ').slice(0, 2).join(' ')} %%%\n`, /truncated or not base64/],
+    ['a tampered byte', () => `${flipByte(sealed())}\n`, /does not open with the keys of host "f4"/],
     ["another host's key", () => sealed(report(), f5), /does not open with the keys of host "f4"/],
     ['a report naming another host', () => sealed(report({ host: 'f5' })), /names host "f5", expected "f4"/],
     ['a replayed challenge', () => sealed(report({ challenge: 'challenge-0' })), /stale or foreign challenge/],

@@ -65,7 +65,7 @@ describe('collector output that must not be trusted', () => {
       empty: 'bad-output: empty output: the collector printed nothing',
       flood: expect.stringMatching(/^output-too-large: collector printed more than 1048576 bytes; killed$/),
       tampered: 'bad-output: sealed output does not open with the keys of host "tampered": tampered in transit, or made with another host\'s key',
-      truncated: expect.stringMatching(/^bad-output: malformed sealed line/),
+      truncated: expect.stringMatching(/^bad-output: truncated output: 80 bytes with no end of line/),
       replayed: "bad-output: report carries a stale or foreign challenge: a replayed output, not this run's",
       'other-key': expect.stringMatching(/^bad-output: (sealed output does not open|report names host "good")/),
       crash: 'collector-failed: collector exited with status 4: metrix-collector: cannot read /proc/stat',

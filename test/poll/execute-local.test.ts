@@ -81,7 +81,7 @@ describe('metrix execute, local transport', () => {
     expect(table.code).toBe(0);
     expect(table.stdout.trim().split('\n')).toHaveLength(3);
     const csv = await runCli(dir, ['query', '-h', 'localhost', '-m', 'disk_used_percent', '--labels', 'mount=/', '--format', 'csv']);
-    expect(csv.stdout).toMatch(/^time,host,metric,labels,value\r\n(\d{4}-\d\d-\d\dT[\d:]+Z,localhost,disk_used_percent,mount=\/,[\d.]+\r\n){2}$/);
+    expect(csv.stdout).toMatch(/^time,host,metric,labels,value\r\n(\d{4}-\d\d-\d\dT[\d:.]+Z,localhost,disk_used_percent,mount=\/,[\d.]+\r\n){2}$/);
     const json = await runCli(dir, ['query', '-h', 'localhost', '-m', 'host_up', '--json']);
     expect(JSON.parse(json.stdout).map((row: { value: number }) => row.value)).toEqual([1, 1]);
   });

@@ -1,0 +1,92 @@
+import { formatLabels } from '../metrics/labels.js';
+import { ALERT_DEFAULTS } from './resolve-alerts.js';
+import { formatDuration } from './duration.js';
+import { formatSize } from './size.js';
+import type { AlertRule, Config, Host, MailConfig } from './types.js';
+
+/** The config as resolved, for `metrix config check`: settings, hosts, groups, mail, alert rules. Never shows secrets. */
+export function formatConfig(config: Config): string {
+  return [
+    `config ${config.path}`,
+    '',
+    ...formatSettings(config),
+    '',
+    `hosts (${config.hosts.length})`,
+    ...table(config.hosts.map(hostColumns)).map((line) => `  ${line}`),
+    '',
+    `groups (${config.groups.size})`,
+    ...(config.groups.size === 0 ? ['  none'] : [...config.groups].map(([group, hosts]) => `  ${group}: ${hosts.join(', ')}`)),
+    '',
+    'mail',
+    ...formatMail(config.mail).map((line) => `  ${line}`),
+    '',
+    `alerts (${config.alerts.length})`,
+    ...(config.alerts.length === 0 ? ['  none'] : config.alerts.map((rule) => `  ${formatRule(rule)}`)),
+    '',
+  ].join('\n');
+}
+
+function formatSettings({ settings }: Config): string[] {
+  return [
+    'settings',
+    `  concurrency ${settings.concurrency}, connectTimeout ${formatDuration(settings.connectTimeoutMs)}, ` +
+      `commandTimeout ${formatDuration(settings.commandTimeoutMs)}, retention ${formatDuration(settings.retentionMs)}, ` +
+      `maxOutput ${formatSize(settings.maxOutputBytes)}`,
+    `  database  ${settings.database}`,
+    `  keys      ${settings.keysDir}`,
+    `  remoteDir ${settings.remoteDir}`,
+  ];
+}
+
+function hostColumns(host: Host): string[] {
+  if (host.transport === 'local') return [host.name, 'local', '(this machine)', groupsPart(host)];
+  const extras = [
+    groupsPart(host),
+    host.proxyJump === undefined ? '' : `proxyJump=${host.proxyJump}`,
+    host.hostKeyPolicy === 'strict' ? '' : `hostKeyPolicy=${host.hostKeyPolicy}`,
+    host.identityFile === undefined ? 'key=ssh-agent' : `key=${host.identityFile}`,
+    `remoteDir=${host.remoteDir}`,
+  ];
+  return [host.name, 'ssh', `${host.user}@${host.address}:${host.port}`, extras.filter(Boolean).join(' ')];
+}
+
+function groupsPart(host: Host): string {
+  return host.groups.length === 0 ? '' : `groups=${host.groups.join(',')}`;
+}
+
+function formatMail(mail: MailConfig): string[] {
+  const route = `from ${mail.from} to ${mail.to.join(', ')}`;
+  if (mail.transport === 'file') return [`file: one .eml per message in ${mail.dir}`, route];
+  const login = mail.user === undefined ? 'no login' : `login ${mail.user}, password from $${mail.passwordEnv ?? '?'}`;
+  const ca = mail.caFile === undefined ? '' : `, extra CAs from ${mail.caFile}`;
+  return [`smtp: ${mail.host}:${mail.port} security=${mail.security}, ${login}${ca}`, route];
+}
+
+/** One line per rule: `high-cpu: avg(cpu_percent, 5m) > 90 for 3m [warning] scope groups=compute`. */
+export function formatRule(rule: AlertRule): string {
+  const series = Object.keys(rule.labels).length === 0 ? rule.metric : `${rule.metric}{${formatLabels(rule.labels)}}`;
+  const value = rule.windowMs === 0 ? `last(${series})` : `avg(${series}, ${formatDuration(rule.windowMs)})`;
+  const scope = [
+    rule.hosts.length === 0 ? '' : `hosts=${rule.hosts.join(',')}`,
+    rule.groups.length === 0 ? '' : `groups=${rule.groups.join(',')}`,
+  ].filter(Boolean);
+  const parts = [
+    `${rule.name}: ${value} ${rule.op} ${rule.value}`,
+    rule.forMs === 0 ? '' : `for ${formatDuration(rule.forMs)}`,
+    rule.keepFiringForMs === 0 ? '' : `keepFiringFor ${formatDuration(rule.keepFiringForMs)}`,
+    rule.clear === undefined ? '' : `clear ${rule.clear}`,
+    `[${rule.severity}]`,
+    `scope ${scope.length === 0 ? 'all hosts' : scope.join(' ')}`,
+    rule.repeatMs === ALERT_DEFAULTS.repeatMs ? '' : `repeat ${formatDuration(rule.repeatMs)}`,
+    rule.sendResolved ? '' : 'no resolved mail',
+    rule.to === undefined ? '' : `to ${rule.to.join(', ')}`,
+  ];
+  return parts.filter(Boolean).join(' ');
+}
+
+/** Left-aligned columns, trailing blanks trimmed. */
+function table(rows: readonly string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+}

@@ -1,0 +1,78 @@
+import { readAttributes } from './attributes.js';
+import { resolveAlerts } from './resolve-alerts.js';
+import { resolveHosts } from './resolve-hosts.js';
+import { resolveMail } from './resolve-mail.js';
+import { checkRules } from './rules.js';
+import { ROOT_ELEMENT, SETTINGS_ATTRS } from './schema.js';
+import { checkShape } from './shape.js';
+import { makeContext, type ResolveContext, type ResolveOptions } from './context.js';
+import type { Config, Host, Settings } from './types.js';
+import type { XmlElement } from './xml.js';
+
+export type ResolveResult =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+export type { ConfigEnv, ResolveOptions } from './context.js';
+
+export const SETTINGS_DEFAULTS = {
+  concurrency: 20,
+  connectTimeoutMs: 10_000,
+  commandTimeoutMs: 30_000,
+  database: './metrix.db',
+  keys: './keys',
+  remoteDir: '/tmp/metrix',
+  retentionMs: 30 * 86_400_000,
+  maxOutputBytes: 1024 * 1024,
+} as const;
+
+/**
+ * Turns the parsed document into the resolved config: shape check, then defaults, then
+ * cross-field rules. Pure; every problem found is collected, none stops the others.
+ */
+export function resolveConfig(root: XmlElement, options: ResolveOptions): ResolveResult {
+  const problems = checkShape(root);
+  if (root.name !== ROOT_ELEMENT) return { ok: false, problems };
+  const context = makeContext(options);
+  const child = (name: string): XmlElement | undefined => root.children.find((element) => element.name === name);
+
+  const settings = resolveSettings(child('settings'), context, problems);
+  const hosts = resolveHosts(child('hosts'), child('defaults'), settings, context, problems);
+  const config: Config = {
+    path: options.path,
+    settings,
+    hosts,
+    groups: buildGroups(hosts),
+    mail: resolveMail(child('mail'), context, problems),
+    alerts: resolveAlerts(child('alerts'), problems),
+  };
+  problems.push(...checkRules(config));
+  return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
+}
+
+function resolveSettings(element: XmlElement | undefined, context: ResolveContext, problems: string[]): Settings {
+  const attrs = readAttributes(element, SETTINGS_ATTRS, problems);
+  return {
+    concurrency: attrs.concurrency ?? SETTINGS_DEFAULTS.concurrency,
+    connectTimeoutMs: attrs.connectTimeout ?? SETTINGS_DEFAULTS.connectTimeoutMs,
+    commandTimeoutMs: attrs.commandTimeout ?? SETTINGS_DEFAULTS.commandTimeoutMs,
+    database: context.localPath(attrs.database ?? SETTINGS_DEFAULTS.database),
+    keysDir: context.localPath(attrs.keys ?? SETTINGS_DEFAULTS.keys),
+    remoteDir: attrs.remoteDir ?? SETTINGS_DEFAULTS.remoteDir,
+    retentionMs: attrs.retention ?? SETTINGS_DEFAULTS.retentionMs,
+    maxOutputBytes: attrs.maxOutput ?? SETTINGS_DEFAULTS.maxOutputBytes,
+  };
+}
+
+/** Group name -> member host names, groups in order of first mention, hosts in config order. */
+export function buildGroups(hosts: readonly Host[]): ReadonlyMap<string, readonly string[]> {
+  const groups = new Map<string, string[]>();
+  for (const host of hosts) {
+    for (const group of host.groups) {
+      const members = groups.get(group) ?? [];
+      if (!members.includes(host.name)) members.push(host.name);
+      groups.set(group, members);
+    }
+  }
+  return groups;
+}

@@ -1,0 +1,134 @@
+/** The commented sample config.xml `metrix init` writes: every element and attribute explained; it loads as is. */
+export function sampleConfig(): string {
+  return SAMPLE;
+}
+
+// XML comments may not contain two dashes in a row, so options are written "-c FILE", not with long flags.
+const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  metrix configuration. Check it with: metrix config check -c FILE
+  (metrix reads ./config.xml unless given -c FILE; cron lines usually give -c /etc/metrix/config.xml.)
+
+  Durations: 250ms, 30s, 5m, 2h, 7d, 1w.   Sizes: 512KB, 1MB, 10MB.
+  Relative paths are relative to the directory of this file; "~/" is the home directory
+  of the user running metrix. Secrets never go in this file: name the environment
+  variable that holds them. Unknown or misspelt elements and attributes are errors.
+  In attribute values write > as &gt; and < as &lt;.
+-->
+<metrix>
+  <!--
+    <settings>: how metrix itself runs. Every attribute is optional; shown are the defaults.
+      concurrency     hosts polled or uploaded to at once (1..1000)
+      connectTimeout  give up connecting to a host after this long
+      commandTimeout  give up on a collector run on a host after this long
+      database        SQLite file holding the history
+      keys            directory of the poller key pair and the per-host key pairs (0700)
+      remoteDir       absolute directory on each host where "metrix upload" puts the collector
+      retention       keep raw samples this long; older data stays as 5-minute and hourly roll-ups
+      maxOutput       largest collector output accepted from one host
+  -->
+  <settings concurrency="20" connectTimeout="10s" commandTimeout="30s" database="./metrix.db"
+            keys="./keys" remoteDir="/tmp/metrix" retention="30d" maxOutput="1MB"/>
+
+  <!--
+    <defaults>: SSH settings every <host> inherits unless it sets its own. All optional.
+      user           login name (default: the user running metrix)
+      port           SSH port (default 22)
+      identityFile   private key file; leave it out to authenticate through ssh-agent (SSH_AUTH_SOCK)
+      passphraseEnv  environment variable holding the passphrase of identityFile
+      knownHosts     OpenSSH known_hosts file the host keys are checked against
+                     (default ~/.ssh/known_hosts)
+      hostKeyPolicy  strict (default): refuse a host whose key is not in knownHosts;
+                     accept-new: add an unknown key on first contact.
+                     A changed key is refused whatever the policy.
+      node           Node.js binary on the hosts, version 12 or newer (default "node")
+      remoteDir      replaces <settings remoteDir> for the hosts
+
+    Example:
+    <defaults user="monitor" identityFile="~/.ssh/id_ed25519" passphraseEnv="METRIX_KEY_PASSPHRASE"/>
+  -->
+  <defaults port="22" knownHosts="~/.ssh/known_hosts" hostKeyPolicy="strict" node="node"/>
+
+  <!--
+    <hosts>: one <host> per machine to watch; at least one.
+      name       unique; letters, digits, ".", "_", "-" (used in logs, mail and "-h NAME")
+      transport  ssh (default), or local: poll this machine by running the collector
+                 as a child process, no SSH. A local host takes only name, transport and groups.
+      address    DNS name or IP address to connect to (default: the name)
+      groups     comma-separated group names, for rule scopes and "-g GROUP"
+      proxyJump  name of another <host> to jump through (a bastion); all hosts behind
+                 one bastion share one connection to it
+      user, port, identityFile, passphraseEnv, knownHosts, hostKeyPolicy, node, remoteDir:
+                 as in <defaults>, for this host only
+
+    Remote examples:
+    <host name="bastion" address="gw.example.org"/>
+    <host name="f4" address="10.0.0.4" groups="compute,gpu" proxyJump="bastion"/>
+    <host name="f5" address="10.0.0.5" port="2222" user="root" remoteDir="/opt/metrix"
+          identityFile="~/.ssh/f5_ed25519" passphraseEnv="METRIX_F5_PASSPHRASE"
+          knownHosts="~/.ssh/known_hosts" hostKeyPolicy="accept-new" node="/usr/bin/node18"
+          groups="compute"/>
+  -->
+  <hosts>
+    <host name="localhost" transport="local"/>
+  </hosts>
+
+  <!--
+    <mail>: where alert mail goes. Without <mail>, messages are written to ./outbox.
+      transport    file: write one .eml file per message into dir (the default without host)
+                   smtp: send through the server named by host (the default with host)
+      from         sender address (default metrix@ followed by this machine's name)
+      to           comma-separated recipients (default root@localhost)
+      dir          file only: directory for the .eml files (default ./outbox)
+      host         smtp only: the SMTP server
+      security     smtp only: none, starttls (default; tls when port is 465) or tls (implicit TLS)
+      port         smtp only: default by security: none 25, starttls 587, tls 465
+      user         smtp only: login name; needs passwordEnv
+      passwordEnv  smtp only: environment variable holding the password (never the password itself)
+      caFile       smtp only: PEM file of extra certificate authorities to trust, e.g. a site CA
+
+    SMTP example:
+    <mail transport="smtp" host="smtp.example.org" port="587" security="starttls"
+          user="metrix" passwordEnv="METRIX_SMTP_PASSWORD" caFile="/etc/pki/site-ca.pem"
+          from="metrix@example.org" to="ops@example.org, oncall@example.org"/>
+  -->
+  <mail transport="file" dir="./outbox" to="root@localhost"/>
+
+  <!--
+    <alerts>: one <alert> per rule. A rule compares the average of a metric over window
+    (the last sample when there is no window) with value, for every series in scope.
+      name           unique; letters, digits, ".", "_", "-" (shown in mail and "metrix alerts")
+      metric         what to watch: cpu_percent, mem_percent, swap_percent, load1, load5, load15,
+                     disk_used_percent, inodes_used_percent, gpu_temp_c, host_up, ...
+                     (the README lists every metric and its labels)
+      labels         only series with these labels, e.g. labels="mount=/" for disk_used_percent
+      op             > >= < <= == != (in the attribute: &gt; &gt;= &lt; &lt;= == !=)
+      value          the limit, a number
+      window         average over this long (default 0: the last sample)
+      for            the condition must hold this long before the alert fires (default 0)
+      keepFiringFor  once firing, stay firing this long after the condition clears (default 0),
+                     so one good sample or a missed poll does not resolve it
+      clear          hysteresis: once firing, resolve only past this limit; with op="&gt;"
+                     it must be at most value (fire above 90, resolve below 80)
+      repeat         while firing, send a reminder this often (default 4h)
+      severity       info, warning (default) or critical
+      sendResolved   true (default): mail when the alert resolves; false: do not
+      hosts          only these hosts (comma-separated names of <host> elements)
+      groups         only hosts in these groups
+      to             recipients for this rule instead of the <mail> ones
+
+    Scoped example:
+    <alert name="gpu-hot" metric="gpu_temp_c" op="&gt;" value="85" window="2m" groups="gpu"
+           hosts="f4" to="gpu-admins@example.org"/>
+  -->
+  <alerts>
+    <alert name="high-cpu" metric="cpu_percent" op="&gt;" value="90" window="5m" for="3m"
+           keepFiringFor="2m" clear="80" severity="warning"/>
+    <alert name="high-mem" metric="mem_percent" op="&gt;" value="90" window="5m" for="5m"/>
+    <alert name="disk-full" metric="disk_used_percent" labels="mount=/" op="&gt;" value="90"
+           severity="critical" repeat="12h"/>
+    <alert name="host-down" metric="host_up" op="==" value="0" for="2m" severity="critical"
+           sendResolved="true"/>
+  </alerts>
+</metrix>
+`;

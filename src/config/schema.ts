@@ -1,0 +1,139 @@
+/**
+ * The shape of config.xml in one table: which elements may appear where and how often,
+ * which attributes each takes and what kind of value each attribute holds.
+ */
+export type AttrSpec =
+  | { readonly kind: 'text' }
+  /** a local file or directory; resolved later against the config file's directory */
+  | { readonly kind: 'path' }
+  /** a directory on the remote hosts: must be absolute */
+  | { readonly kind: 'remote-dir' }
+  /** a host, group or rule name: letters, digits, . _ - */
+  | { readonly kind: 'name' }
+  | { readonly kind: 'names' }
+  | { readonly kind: 'env-name' }
+  | { readonly kind: 'address' }
+  | { readonly kind: 'addresses' }
+  | { readonly kind: 'labels' }
+  | { readonly kind: 'int'; readonly min: number; readonly max: number }
+  | { readonly kind: 'number' }
+  /** zero allowed only when `zero` is set */
+  | { readonly kind: 'duration'; readonly zero?: boolean }
+  | { readonly kind: 'size' }
+  | { readonly kind: 'bool' }
+  | { readonly kind: 'enum'; readonly values: readonly string[] };
+
+export type AttrSpecs = Readonly<Record<string, AttrSpec>>;
+
+/** The parsed value of an attribute of the given spec. */
+export type AttrValue<S extends AttrSpec> = S extends { kind: 'int' | 'number' | 'duration' | 'size' }
+  ? number
+  : S extends { kind: 'bool' }
+    ? boolean
+    : S extends { kind: 'enum'; values: readonly (infer V)[] }
+      ? V
+      : S extends { kind: 'names' | 'addresses' }
+        ? readonly string[]
+        : S extends { kind: 'labels' }
+          ? Readonly<Record<string, string>>
+          : string;
+
+/** What an element's attributes parse into; absent or invalid attributes are undefined. */
+export type Attrs<T extends AttrSpecs> = { readonly [K in keyof T]?: AttrValue<T[K]> };
+
+const port = { kind: 'int', min: 1, max: 65535 } as const;
+const hostKeyPolicy = { kind: 'enum', values: ['strict', 'accept-new'] } as const;
+
+export const SETTINGS_ATTRS = {
+  concurrency: { kind: 'int', min: 1, max: 1000 },
+  connectTimeout: { kind: 'duration' },
+  commandTimeout: { kind: 'duration' },
+  database: { kind: 'path' },
+  keys: { kind: 'path' },
+  remoteDir: { kind: 'remote-dir' },
+  retention: { kind: 'duration' },
+  maxOutput: { kind: 'size' },
+} as const satisfies AttrSpecs;
+
+export const DEFAULTS_ATTRS = {
+  user: { kind: 'text' },
+  port,
+  identityFile: { kind: 'path' },
+  passphraseEnv: { kind: 'env-name' },
+  knownHosts: { kind: 'path' },
+  hostKeyPolicy,
+  node: { kind: 'text' },
+  remoteDir: { kind: 'remote-dir' },
+} as const satisfies AttrSpecs;
+
+export const HOST_ATTRS = {
+  name: { kind: 'name' },
+  transport: { kind: 'enum', values: ['ssh', 'local'] },
+  address: { kind: 'text' },
+  groups: { kind: 'names' },
+  proxyJump: { kind: 'name' },
+  ...DEFAULTS_ATTRS,
+} as const satisfies AttrSpecs;
+
+/** Host attributes that only mean something over SSH; a local host may not carry them. */
+export const SSH_ONLY_HOST_ATTRS: readonly (keyof typeof HOST_ATTRS)[] = [
+  'address', 'port', 'user', 'proxyJump', 'identityFile', 'passphraseEnv', 'knownHosts', 'hostKeyPolicy', 'node', 'remoteDir',
+];
+
+export const MAIL_ATTRS = {
+  transport: { kind: 'enum', values: ['smtp', 'file'] },
+  from: { kind: 'address' },
+  to: { kind: 'addresses' },
+  host: { kind: 'text' },
+  port,
+  security: { kind: 'enum', values: ['none', 'starttls', 'tls'] },
+  user: { kind: 'text' },
+  passwordEnv: { kind: 'env-name' },
+  caFile: { kind: 'path' },
+  dir: { kind: 'path' },
+} as const satisfies AttrSpecs;
+
+export const SMTP_ONLY_MAIL_ATTRS: readonly (keyof typeof MAIL_ATTRS)[] = ['host', 'port', 'security', 'user', 'passwordEnv', 'caFile'];
+export const FILE_ONLY_MAIL_ATTRS: readonly (keyof typeof MAIL_ATTRS)[] = ['dir'];
+
+export const ALERT_ATTRS = {
+  name: { kind: 'name' },
+  metric: { kind: 'text' },
+  labels: { kind: 'labels' },
+  op: { kind: 'enum', values: ['>', '>=', '<', '<=', '==', '!='] },
+  value: { kind: 'number' },
+  window: { kind: 'duration', zero: true },
+  for: { kind: 'duration', zero: true },
+  keepFiringFor: { kind: 'duration', zero: true },
+  clear: { kind: 'number' },
+  repeat: { kind: 'duration' },
+  severity: { kind: 'enum', values: ['info', 'warning', 'critical'] },
+  sendResolved: { kind: 'bool' },
+  hosts: { kind: 'names' },
+  groups: { kind: 'names' },
+  to: { kind: 'addresses' },
+} as const satisfies AttrSpecs;
+
+export interface ElementSpec {
+  readonly attributes: AttrSpecs;
+  readonly required: readonly string[];
+  /** Child element name -> whether it may repeat. */
+  readonly children: Readonly<Record<string, 'once' | 'many'>>;
+}
+
+export const ROOT_ELEMENT = 'metrix';
+
+export const ELEMENTS: Readonly<Record<string, ElementSpec>> = {
+  metrix: {
+    attributes: {},
+    required: [],
+    children: { settings: 'once', defaults: 'once', hosts: 'once', mail: 'once', alerts: 'once' },
+  },
+  settings: { attributes: SETTINGS_ATTRS, required: [], children: {} },
+  defaults: { attributes: DEFAULTS_ATTRS, required: [], children: {} },
+  hosts: { attributes: {}, required: [], children: { host: 'many' } },
+  host: { attributes: HOST_ATTRS, required: ['name'], children: {} },
+  mail: { attributes: MAIL_ATTRS, required: [], children: {} },
+  alerts: { attributes: {}, required: [], children: { alert: 'many' } },
+  alert: { attributes: ALERT_ATTRS, required: ['name', 'metric', 'op', 'value'], children: {} },
+};

@@ -28,7 +28,7 @@ const sealed = (r: Report = report(), pair = f4, host = 'f4'): string => sealRep
 function flipByte(line: string): string {
   const [tag, nonce, box] = line.trim().split(' ');
   const bytes = Buffer.from(box!, 'base64');
-  bytes[10] ^= 0x01;
+  bytes[10] = bytes[10]! ^ 0x01;
   return `${tag} ${nonce} ${bytes.toString('base64')}`;
 }
 

@@ -1,0 +1,27 @@
+import { CollectorFailure } from './failure.js';
+import { runCollector } from './run.js';
+
+// Entry point of the bundled collector. Whatever happens, stdout carries either the one
+// report line or nothing, and stderr at most one "metrix-collector: ..." line, never a
+// stack trace: the poller shows that line to the sysadmin as the reason a poll failed.
+
+const INTERNAL_EXIT = 1;
+
+function exitAfter(stream: NodeJS.WriteStream, text: string, code: number): void {
+  // Exit explicitly once the text is flushed: a statfs child abandoned in the kernel must
+  // never keep this process alive, whatever handle might still be open.
+  stream.write(text, () => process.exit(code));
+}
+
+function fail(err: unknown): void {
+  if (err instanceof CollectorFailure) return exitAfter(process.stderr, `metrix-collector: ${err.message}\n`, err.exitCode);
+  const message = err instanceof Error ? err.message : String(err);
+  exitAfter(process.stderr, `metrix-collector: internal error: ${message}\n`, INTERNAL_EXIT);
+}
+
+// A poller that hung up must not turn into an EPIPE stack trace.
+process.stdout.on('error', () => process.exit(INTERNAL_EXIT));
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+
+runCollector(process.argv.slice(2), __dirname).then((text) => exitAfter(process.stdout, text, 0), fail);

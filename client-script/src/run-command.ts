@@ -1,0 +1,76 @@
+import { spawn, type ChildProcessByStdio } from 'child_process';
+import type { Readable } from 'stream';
+
+export type CommandResult =
+  | { readonly ok: true; readonly stdout: string }
+  | { readonly ok: false; readonly timedOut: boolean; readonly message: string };
+
+// Tools we run print a few lines; anything bigger is a fault, not data.
+const MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/**
+ * Runs a helper program with a time limit and never waits past it. A helper stuck in the
+ * kernel (statfs on a dead NFS server, nvidia-smi on a GPU that fell off the bus) cannot be
+ * killed until the kernel lets go, so on timeout it is sent SIGKILL and then abandoned:
+ * its pipes are closed and its handle unreferenced, so this process can still exit.
+ */
+export function runCommand(argv: readonly string[], timeoutMs: number): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const [program, ...args] = argv;
+    if (program === undefined) return resolve({ ok: false, timedOut: false, message: 'no command given' });
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let size = 0;
+    const finish = (result: CommandResult): void => {
+      if (settled) return;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      resolve(result);
+    };
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      // detached: the helper leads its own process group, so a timeout also kills what it started.
+      child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    } catch (err) {
+      return finish({ ok: false, timedOut: false, message: err instanceof Error ? err.message : String(err) });
+    }
+    const abandon = (): void => {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.unref();
+    };
+    timer = setTimeout(() => {
+      abandon();
+      finish({ ok: false, timedOut: true, message: `timed out after ${timeoutMs}ms` });
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_OUTPUT_BYTES) {
+        abandon();
+        finish({ ok: false, timedOut: false, message: `printed more than ${MAX_OUTPUT_BYTES} bytes` });
+      } else stdout.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 16) stderr.push(chunk);
+    });
+    child.on('error', (err) => finish({ ok: false, timedOut: false, message: err.message }));
+    child.on('close', (code, signal) => {
+      if (code === 0) return finish({ ok: true, stdout: Buffer.concat(stdout).toString('utf8') });
+      const said = firstLine(Buffer.concat(stderr).toString('utf8'));
+      const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      finish({ ok: false, timedOut: false, message: said ? `${how}: ${said}` : how });
+    });
+  });
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0];
+  return line === undefined ? '' : line.trim();
+}

@@ -7,6 +7,7 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly clock: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
 export function processIo(): Io {
@@ -17,6 +18,7 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     clock: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
 

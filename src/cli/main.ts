@@ -43,6 +43,7 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
   command('execute', 'poll hosts, store their metrics, report')
     .option('-h, --host <name>', 'poll this host (repeatable)', collect, [])
     .option('-g, --group <name>', 'poll the hosts of this group (repeatable)', collect, [])
+    .option('--wait <duration>', 'how long to wait for a previous run still going before giving up (exit 3)', '10s')
     .action((opts) => done(execute({ ...opts, config: configPath(opts) }, io)));
 
   command('query', 'print the history of one metric of one host')

@@ -9,11 +9,16 @@ import { pollHosts } from '../poll/run.js';
 import { describePoll, summarizeRun } from '../poll/summary.js';
 import type { Transport } from '../poll/transport.js';
 import { Store } from '../store/store.js';
+import { acquireRunLock, currentHolder } from '../store/run-lock.js';
+import { DURATION_HELP, parseDuration } from '../config/duration.js';
+import { MetrixError, usageError } from '../errors.js';
 
 export interface ExecuteOptions {
   readonly config: string;
   readonly host: readonly string[];
   readonly group: readonly string[];
+  /** How long to wait for a run that is still going (slow cron), e.g. "10s". */
+  readonly wait: string;
 }
 
 /** `metrix execute`: poll the selected hosts, store what came back, report. Exit 0 all ok, 1 some failed. */
@@ -22,7 +27,19 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
   const hosts = selectHosts(config, options.host, options.group);
   const { store: keys, created } = KeyStore.open(config.settings.keysDir);
   if (created) logLine(io, 'INFO', `created keys directory ${config.settings.keysDir} with a new poller key pair`);
+  const waitMs = parseDuration(options.wait);
+  if (waitMs === undefined) throw usageError(`--wait "${options.wait}": expected ${DURATION_HELP}`);
   const store = Store.open(config.settings.database);
+  const lock = await acquireRunLock(store.db, currentHolder(), waitMs, { clock: io.clock, sleep: io.sleep });
+  if (!lock.acquired) {
+    store.close();
+    const { pid, machine, acquiredAt } = lock.holder;
+    throw new MetrixError(
+      'LOCKED',
+      `another metrix execute is still running (pid ${pid} on ${machine}, since ${new Date(acquiredAt).toISOString()}); waited ${options.wait}, skipped this run`,
+    );
+  }
+  if (lock.tookOverFrom) logLine(io, 'WARN', `the run of pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.machine} ended without releasing its lock (crashed or killed); took it over`);
   const transports = makeTransports(config, keys);
   try {
     const run = await pollHosts(
@@ -47,6 +64,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     return run.polls.some((poll) => poll.failure) ? 1 : 0;
   } finally {
     await Promise.all(Object.values(transports).map((transport) => transport.close()));
+    lock.release();
     store.close();
   }
 }

@@ -43,5 +43,13 @@ export const MIGRATIONS: readonly string[] = [
     collector   TEXT
   );
   CREATE INDEX polls_by_host ON polls (host, ts);
+  -- At most one execute at a time: the holder's identity, so a dead holder can be told apart.
+  CREATE TABLE run_lock (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    pid         INTEGER NOT NULL,
+    machine     TEXT NOT NULL,
+    proc_start  TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL
+  );
   `,
 ];

@@ -17,6 +17,7 @@ export function captureIo(cwd: string, clock: () => number = Date.now): Captured
     env: {},
     cwd,
     clock,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     stdout: () => out,
     stderr: () => err,
   };

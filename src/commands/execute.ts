@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { KeyStore } from '../crypto/key-store.js';
 import { logLine, type Io } from '../cli/io.js';
 import { selectHosts } from '../cli/select-hosts.js';
+import { Progress } from '../cli/progress.js';
 import { collectorBundlePath } from '../poll/collector-bundle.js';
 import { LocalTransport } from '../poll/local-transport.js';
 import { pollHosts } from '../poll/run.js';
@@ -41,6 +42,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
   }
   if (lock.tookOverFrom) logLine(io, 'WARN', `the run of pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.machine} ended without releasing its lock (crashed or killed); took it over`);
   const transports = makeTransports(config, keys);
+  const progress = new Progress(io, hosts.length);
   try {
     const run = await pollHosts(
       hosts,
@@ -54,15 +56,17 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
       {
         concurrency: config.settings.concurrency,
         onPoll: (record) => {
-          logLine(io, record.failure ? 'ERROR' : 'INFO', describePoll(record), record.host);
-          for (const warning of record.warnings ?? []) logLine(io, 'WARN', warning, record.host);
+          for (const warning of record.warnings ?? []) progress.note({ host: record.host, level: 'WARN', message: warning });
+          progress.host({ host: record.host, level: record.failure ? 'ERROR' : 'INFO', message: describePoll(record) });
         },
       },
     );
+    progress.finish();
     store.writeRun(run);
     io.out(summarizeRun(run));
     return run.polls.some((poll) => poll.failure) ? 1 : 0;
   } finally {
+    progress.finish();
     await Promise.all(Object.values(transports).map((transport) => transport.close()));
     lock.release();
     store.close();

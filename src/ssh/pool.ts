@@ -1,0 +1,115 @@
+import type { Host } from '../config/types.js';
+import { errorMessage } from '../errors.js';
+import { fail, ok, type Outcome } from '../poll/transport.js';
+import type { RemoteChannel, SshConnection } from './client.js';
+import { connectHost, type ConnectOptions } from './connect.js';
+import { withDeadline } from './deadline.js';
+
+export interface PoolOptions extends Omit<ConnectOptions, 'tunnel'> {
+  /** Finds a host by name, for proxyJump. */
+  readonly resolveHost: (name: string) => Host | undefined;
+}
+
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * One connection per host name, shared by concurrent callers; a jump host's one connection
+ * carries the tunnels of every target behind it. A failed connect is not kept: the next
+ * call tries again. A connection that drops leaves the pool by itself.
+ */
+export class ConnectionPool {
+  readonly #live = new Map<string, Promise<Outcome<SshConnection>>>();
+  readonly #open = new Set<SshConnection>();
+  readonly #jumpHosts = new Set<string>();
+
+  constructor(private readonly options: PoolOptions) {}
+
+  get(host: Host): Promise<Outcome<SshConnection>> {
+    // Checked on the whole chain up front: a loop found while connecting could deadlock two
+    // hosts that wait for each other's pending connection.
+    const chain = this.#checkJumpChain(host);
+    return chain.ok ? this.#get(host) : Promise.resolve(chain);
+  }
+
+  /** Drops a host's connection, e.g. after a command timed out on it; jump hosts stay. */
+  discard(host: Host): void {
+    if (this.#jumpHosts.has(host.name)) return;
+    const pending = this.#live.get(host.name);
+    this.#live.delete(host.name);
+    void pending?.then((outcome) => outcome.ok && outcome.value.destroy());
+  }
+
+  /** Closes every connection, targets before the jump hosts that carry them. Always settles. */
+  async closeAll(): Promise<void> {
+    const pending = [...this.#live.entries()];
+    this.#live.clear();
+    const settled = await Promise.all(pending.map(async ([name, outcome]) => ({ name, outcome: await outcome })));
+    const open = settled.flatMap(({ name, outcome }) => (outcome.ok ? [{ name, connection: outcome.value }] : []));
+    const closeWhere = (jump: boolean): Promise<void[]> =>
+      Promise.all(open.filter((o) => this.#jumpHosts.has(o.name) === jump).map((o) => o.connection.close(CLOSE_GRACE_MS)));
+    await closeWhere(false);
+    await closeWhere(true);
+    for (const stray of this.#open) stray.destroy();
+    this.#open.clear();
+    this.#jumpHosts.clear();
+  }
+
+  #checkJumpChain(host: Host): Outcome<void> {
+    const seen = [host.name];
+    for (let current = host; current.proxyJump !== undefined; ) {
+      const next = this.options.resolveHost(current.proxyJump);
+      if (next === undefined) return fail('ssh', `proxyJump "${current.proxyJump}" of ${current.name} names no known host`);
+      if (seen.includes(next.name)) return fail('ssh', `proxyJump loop: ${[...seen, next.name].join(' -> ')}`);
+      seen.push(next.name);
+      current = next;
+    }
+    return ok(undefined);
+  }
+
+  #get(host: Host): Promise<Outcome<SshConnection>> {
+    const existing = this.#live.get(host.name);
+    if (existing) return existing;
+    const pending: Promise<Outcome<SshConnection>> = this.#connect(host).then((outcome) => {
+      const forget = (): void => {
+        if (this.#live.get(host.name) === pending) this.#live.delete(host.name);
+      };
+      if (!outcome.ok) {
+        forget();
+        return outcome;
+      }
+      const connection = outcome.value;
+      this.#open.add(connection);
+      connection.onClose(() => {
+        forget();
+        this.#open.delete(connection);
+      });
+      return outcome;
+    });
+    this.#live.set(host.name, pending);
+    return pending;
+  }
+
+  async #connect(host: Host): Promise<Outcome<SshConnection>> {
+    if (host.proxyJump === undefined) return connectHost(host, this.options);
+    const jump = this.options.resolveHost(host.proxyJump);
+    if (jump === undefined) return fail('ssh', `proxyJump "${host.proxyJump}" of ${host.name} names no known host`);
+    this.#jumpHosts.add(jump.name);
+    const via = await this.#get(jump);
+    if (!via.ok) return fail(via.failure.reason, `${host.name} is behind jump host ${jump.name}: ${via.failure.message}`);
+    const where = `${host.name} (${host.address}:${host.port} via ${jump.name})`;
+    const timeoutMs = this.options.connectTimeoutMs;
+    let tunnel: RemoteChannel | undefined;
+    try {
+      tunnel = await withDeadline<RemoteChannel | undefined>(
+        via.value.forwardOut(host.address, host.port),
+        timeoutMs,
+        () => undefined,
+        (late) => late?.destroy(),
+      );
+    } catch (err) {
+      return fail('unreachable', `cannot reach ${where}: ${errorMessage(err)}`);
+    }
+    if (tunnel === undefined) return fail('connect-timeout', `no tunnel to ${where} within ${timeoutMs} ms`);
+    return connectHost(host, { ...this.options, tunnel: { sock: tunnel, via: jump.name } });
+  }
+}

@@ -1,0 +1,91 @@
+import type { Host } from '../config/types.js';
+import { fail, ok, type ExecRequest, type ExecResult, type Outcome, type Transport } from '../poll/transport.js';
+import type { SshSecrets } from './auth.js';
+import { describeExit } from './collector-exit.js';
+import { withDeadline } from './deadline.js';
+import { ConnectionPool } from './pool.js';
+import { runRemote, type CommandLimits, type CommandResult } from './remote-command.js';
+import { remotePath, shellCommand } from './shell-quote.js';
+import { uploadFiles, type UploadFile, type UploadResult } from './upload.js';
+
+/** The collector's file name in a host's remoteDir. */
+export const COLLECTOR_FILE = 'metrix-collector.js';
+
+export interface SshTransportOptions {
+  readonly connectTimeoutMs: number;
+  readonly secrets: SshSecrets;
+  /** Finds a host by name, for proxyJump; see hostsByName. */
+  readonly resolveHost: (name: string) => Host | undefined;
+  /** Limit for one upload or one runCommand without its own; default 120 s. */
+  readonly operationTimeoutMs?: number;
+  /** Receives things worth logging that are not failures (a host key pinned, ...). */
+  readonly notice?: (host: Host, message: string) => void;
+}
+
+const DEFAULT_OPERATION_TIMEOUT_MS = 120_000;
+const SMALL_OUTPUT_BYTES = 1024 * 1024;
+
+/** `resolveHost` over a host list. */
+export const hostsByName =
+  (hosts: readonly Host[]) =>
+  (name: string): Host | undefined =>
+    hosts.find((host) => host.name === name);
+
+/**
+ * Runs the collector over SSH with one connection per host per run (jump hosts shared), and
+ * uploads files over SFTP on the same connections. Never throws for a host's own failure.
+ */
+export class SshTransport implements Transport {
+  readonly #pool: ConnectionPool;
+  readonly #operationTimeoutMs: number;
+
+  constructor(options: SshTransportOptions) {
+    this.#pool = new ConnectionPool({ ...options, notice: options.notice ?? (() => undefined) });
+    this.#operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+  }
+
+  /** `<node> <remoteDir>/metrix-collector.js <args…>`; a non-zero exit is 'collector-failed'. */
+  async exec(host: Host, request: ExecRequest): Promise<Outcome<ExecResult>> {
+    const collector = remotePath(host.remoteDir, COLLECTOR_FILE);
+    const run = await this.runCommand(host, [host.node, collector, ...request.args], request, `collector on ${host.name}`);
+    if (!run.ok) return run;
+    const { exitCode, stdout, stderr } = run.value;
+    if (exitCode === 0) return ok({ stdout, stderr });
+    return describeExit(host, collector, run.value);
+  }
+
+  /** Runs a command (argv, each word quoted) and returns its output and exit status, whatever it is. */
+  async runCommand(host: Host, argv: readonly string[], limits?: CommandLimits, what?: string): Promise<Outcome<CommandResult>> {
+    const connection = await this.#pool.get(host);
+    if (!connection.ok) return connection;
+    const label = what ?? `${argv[0] ?? 'command'} on ${host.name}`;
+    const chosen = limits ?? { timeoutMs: this.#operationTimeoutMs, maxOutputBytes: SMALL_OUTPUT_BYTES };
+    const result = await runRemote(connection.value, shellCommand(argv), chosen, label);
+    if (!result.ok && result.failure.reason === 'command-timeout') this.#pool.discard(host);
+    return result;
+  }
+
+  /** `node --version` on the host, e.g. "v20.11.1". */
+  async nodeVersion(host: Host): Promise<Outcome<string>> {
+    const run = await this.runCommand(host, [host.node, '--version']);
+    if (!run.ok) return run;
+    const { exitCode, stdout, stderr } = run.value;
+    if (exitCode === 0) return ok(stdout.trim());
+    return fail('collector-failed', `${host.node} --version on ${host.name} exited with status ${exitCode}: ${stderr.trim()}`);
+  }
+
+  /** Places files in the host's remoteDir, skipping those already identical. */
+  async upload(host: Host, files: readonly UploadFile[]): Promise<Outcome<UploadResult>> {
+    const connection = await this.#pool.get(host);
+    if (!connection.ok) return connection;
+    const ms = this.#operationTimeoutMs;
+    return withDeadline(uploadFiles(connection.value, host, files), ms, () => {
+      this.#pool.discard(host);
+      return fail('command-timeout', `upload to ${host.name} did not finish within ${ms} ms`);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#pool.closeAll();
+  }
+}

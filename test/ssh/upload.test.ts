@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFarm, type Farm } from '../farm/farm.js';
+import { sshdMissing } from '../farm/sshd.js';
+import { makeTransport } from './helpers.js';
+
+let farm: Farm;
+const modeOf = (path: string): number => statSync(path).mode & 0o7777;
+const file = (name: string, text: string, mode: number) => ({ name, content: Buffer.from(text), mode });
+
+describe.skipIf(sshdMissing())('upload over SFTP, and small commands', () => {
+  beforeAll(async () => {
+    farm = await startFarm({ servers: 1 });
+  });
+  afterAll(async () => {
+    await farm?.stop();
+  });
+
+  it('makes remoteDir (mkdir -p, 0700), writes each file with its mode, then skips identical ones', async () => {
+    const host = farm.host('up', farm.servers[0]!, { remoteDir: join(farm.dir, 'remote', 'deep', 'er', 'metrix') });
+    const { transport } = makeTransport([host]);
+    const files = [file('metrix-collector.js', 'console.log(1)\n', 0o700), file('host.key', 'secret', 0o600)];
+    expect(await transport.upload(host, files)).toEqual({ ok: true, value: { uploaded: ['metrix-collector.js', 'host.key'], skipped: [] } });
+    expect(modeOf(host.remoteDir)).toBe(0o700);
+    expect(readFileSync(join(host.remoteDir, 'host.key'), 'utf8')).toBe('secret');
+    expect(modeOf(join(host.remoteDir, 'host.key'))).toBe(0o600);
+    expect(modeOf(join(host.remoteDir, 'metrix-collector.js'))).toBe(0o700);
+
+    chmodSync(join(host.remoteDir, 'host.key'), 0o644);
+    const changed = [file('metrix-collector.js', 'console.log(2)\n', 0o700), files[1]!];
+    expect(await transport.upload(host, changed)).toEqual({ ok: true, value: { uploaded: ['metrix-collector.js'], skipped: ['host.key'] } });
+    expect(readFileSync(join(host.remoteDir, 'metrix-collector.js'), 'utf8')).toBe('console.log(2)\n');
+    expect(modeOf(join(host.remoteDir, 'host.key'))).toBe(0o600);
+    await transport.close();
+  });
+
+  it('tightens an existing remoteDir to 0700 and replaces a same-size file with different bytes', async () => {
+    const host = farm.host('loose', farm.servers[0]!);
+    mkdirSync(host.remoteDir, { recursive: true, mode: 0o755 });
+    chmodSync(host.remoteDir, 0o755);
+    writeFileSync(join(host.remoteDir, 'a'), 'AAAA');
+    const { transport } = makeTransport([host]);
+    const outcome = await transport.upload(host, [file('a', 'BBBB', 0o600)]);
+    await transport.close();
+    expect(outcome).toEqual({ ok: true, value: { uploaded: ['a'], skipped: [] } });
+    expect(modeOf(host.remoteDir)).toBe(0o700);
+    expect(readFileSync(join(host.remoteDir, 'a'), 'utf8')).toBe('BBBB');
+  });
+
+  it('fails as a value when remoteDir cannot be made', async () => {
+    const blocker = await farm.file('not-a-dir', 'x');
+    const host = farm.host('blocked', farm.servers[0]!, { remoteDir: join(blocker, 'metrix') });
+    const { transport } = makeTransport([host]);
+    const outcome = await transport.upload(host, [file('a', 'x', 0o600)]);
+    await transport.close();
+    expect(outcome.ok || outcome.failure.reason).toBe('ssh');
+    expect(outcome.ok || outcome.failure.message).toContain(`upload to blocked failed: ${blocker} exists and is not a directory`);
+  });
+
+  it('refuses a file name that is not a plain name', async () => {
+    const host = farm.host('names', farm.servers[0]!);
+    const { transport } = makeTransport([host]);
+    await expect(transport.upload(host, [file('../escape', 'x', 0o600)])).rejects.toThrow(/not a plain file name/);
+    await transport.close();
+  });
+
+  it('reports node --version and runs commands whatever their exit status', async () => {
+    const host = farm.host('cmd', farm.servers[0]!);
+    const { transport } = makeTransport([host]);
+    expect(await transport.nodeVersion(host)).toEqual({ ok: true, value: process.version });
+    const run = await transport.runCommand(host, ['sh', '-c', 'printf "%s" "$1"; echo oops >&2; exit 5', 'sh', 'a b']);
+    expect(run).toEqual({ ok: true, value: { stdout: 'a b', stderr: 'oops\n', exitCode: 5, signal: undefined } });
+    const missing = await transport.nodeVersion({ ...host, node: '/nonexistent/node' });
+    expect(missing.ok || missing.failure.message).toMatch(/^\/nonexistent\/node --version on cmd exited with status 127: .*(No such file|not found)/);
+    await transport.close();
+  });
+
+  it('uploaded bytes are exactly the local bytes (sha256)', async () => {
+    const host = farm.host('bytes', farm.servers[0]!);
+    const content = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256));
+    const { transport } = makeTransport([host]);
+    await transport.upload(host, [{ name: 'blob', content, mode: 0o600 }]);
+    await transport.close();
+    const digest = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+    expect(digest(readFileSync(join(host.remoteDir, 'blob')))).toBe(digest(content));
+  });
+});

@@ -13,10 +13,12 @@ export interface Options {
   readonly statfsCmd: string | undefined;
   readonly print: boolean;
   readonly help: boolean;
+  /** Give up after this long (0 = never): the poller's command timeout, enforced here too. */
+  readonly deadlineMs: number;
 }
 
 export const USAGE = `usage: metrix-collector --challenge <base64> [--key <path>] [--warmup-ms N]
-         [--proc-root DIR] [--sys-root DIR] [--statfs-timeout-ms N] [--statfs-cmd PATH] [--print]
+         [--proc-root DIR] [--sys-root DIR] [--statfs-timeout-ms N] [--statfs-cmd PATH] [--deadline-ms N] [--print]
 Collects this host's metrics and prints them as one sealed line for the metrix poller.
   --challenge <base64>    the poller's fresh challenge, carried in the sealed report
   --key <path>            host key file (default: ${HOST_KEY_FILE} beside this script)
@@ -25,6 +27,7 @@ Collects this host's metrics and prints them as one sealed line for the metrix p
   --sys-root DIR          read /sys from DIR (default /sys)
   --statfs-timeout-ms N   give up on a mount whose statfs takes longer (default 2000)
   --statfs-cmd PATH       run PATH <mount> instead of stat -f; it prints "frsize blocks bfree bavail files ffree"
+  --deadline-ms N         exit (status 5) if not done after N ms; the poller passes its command timeout
   --print                 print the report as readable JSON instead of sealing it (no key needed)
   --help                  show this text`;
 
@@ -41,6 +44,7 @@ const SPECS: Readonly<Record<string, Spec>> = {
   '--sys-root': { flag: false, name: 'sys-root' },
   '--statfs-timeout-ms': { flag: false, name: 'statfs-timeout-ms' },
   '--statfs-cmd': { flag: false, name: 'statfs-cmd' },
+  '--deadline-ms': { flag: false, name: 'deadline-ms' },
   '--print': { flag: true },
   '--help': { flag: true },
 };
@@ -86,5 +90,6 @@ export function parseArgs(argv: readonly string[], scriptDir: string): Options {
     statfsCmd: values.get('statfs-cmd'),
     print,
     help,
+    deadlineMs: toMs('--deadline-ms', values.get('deadline-ms'), 0, 24 * 3600 * 1000, 0),
   };
 }

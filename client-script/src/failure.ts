@@ -24,3 +24,4 @@ export class CollectorFailure extends Error {
 export const usageFailure = (message: string): CollectorFailure => new CollectorFailure('usage', message);
 export const keysFailure = (message: string): CollectorFailure => new CollectorFailure('keys', message);
 export const unsupportedFailure = (message: string): CollectorFailure => new CollectorFailure('unsupported', message);
+export const deadlineFailure = (message: string): CollectorFailure => new CollectorFailure('deadline', message);

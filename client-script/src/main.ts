@@ -1,4 +1,4 @@
-import { CollectorFailure } from './failure.js';
+import { CollectorFailure, deadlineFailure } from './failure.js';
 import { runCollector } from './run.js';
 
 // Entry point of the bundled collector. Whatever happens, stdout carries either the one
@@ -24,4 +24,8 @@ process.stdout.on('error', () => process.exit(INTERNAL_EXIT));
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 
-runCollector(process.argv.slice(2), __dirname).then((text) => exitAfter(process.stdout, text, 0), fail);
+const armDeadline = (ms: number): void => {
+  setTimeout(() => fail(deadlineFailure(`gave up after ${ms} ms (the poller's command timeout)`)), ms).unref();
+};
+
+runCollector(process.argv.slice(2), __dirname, armDeadline).then((text) => exitAfter(process.stdout, text, 0), fail);

@@ -55,4 +55,4 @@ export interface HostKeyFile {
 export const HOST_KEY_FILE = 'metrix-host.key';
 
 /** Exit codes of the collector process. */
-export const COLLECTOR_EXIT = { ok: 0, usage: 2, keys: 3, unsupported: 4 } as const;
+export const COLLECTOR_EXIT = { ok: 0, usage: 2, keys: 3, unsupported: 4, deadline: 5 } as const;

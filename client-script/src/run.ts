@@ -42,9 +42,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * One collector run, from the command line to the text for stdout. Whole-run failures
  * throw CollectorFailure; a collector that fails on its own is listed in the report.
  */
-export async function runCollector(argv: readonly string[], scriptDir: string): Promise<string> {
+export async function runCollector(argv: readonly string[], scriptDir: string, armDeadline: (ms: number) => void = () => undefined): Promise<string> {
   const options = parseArgs(argv, scriptDir);
   if (options.help) return `${USAGE}\n`;
+  // SSH cannot always signal a remote process (sshd refuses it for root sessions), so the
+  // collector keeps the poller's time limit itself instead of outliving an abandoned poll.
+  if (options.deadlineMs > 0) armDeadline(options.deadlineMs);
   // Keys are checked before any work so a host that was never uploaded fails fast.
   const keys = options.print ? undefined : readHostKey(options.keyPath);
   assertLinuxProc(options.procRoot);

@@ -4,6 +4,7 @@ import { configCheck } from '../commands/config-check.js';
 import { execute } from '../commands/execute.js';
 import { init } from '../commands/init.js';
 import { query } from '../commands/query.js';
+import { upload } from '../commands/upload.js';
 import { TIME_ARG_HELP } from '../query/time-arg.js';
 import { exitCodeOf, reportError } from './errors.js';
 import { processIo, type Io } from './io.js';
@@ -39,6 +40,11 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .helpOption('--help', 'show help')
     .option('-c, --config <file>', 'config file', './config.xml')
     .action((opts) => done(configCheck({ config: configPath(opts) }, io)));
+
+  command('upload', 'put the collector and each host\'s key on the hosts over SFTP')
+    .option('-h, --host <name>', 'upload to this host (repeatable)', collect, [])
+    .option('-g, --group <name>', 'upload to the hosts of this group (repeatable)', collect, [])
+    .action((opts) => done(upload({ ...opts, config: configPath(opts) }, io)));
 
   command('execute', 'poll hosts, store their metrics, report')
     .option('-h, --host <name>', 'poll this host (repeatable)', collect, [])

@@ -1,14 +1,11 @@
-import type { Config, Host, Transport as TransportKind } from '../config/types.js';
 import { loadConfig } from '../config/load.js';
 import { KeyStore } from '../crypto/key-store.js';
 import { logLine, type Io } from '../cli/io.js';
 import { selectHosts } from '../cli/select-hosts.js';
 import { Progress } from '../cli/progress.js';
-import { collectorBundlePath } from '../poll/collector-bundle.js';
-import { LocalTransport } from '../poll/local-transport.js';
 import { pollHosts } from '../poll/run.js';
 import { describePoll, summarizeRun } from '../poll/summary.js';
-import type { Transport } from '../poll/transport.js';
+import { openTransports } from './transports.js';
 import { Store } from '../store/store.js';
 import { acquireRunLock, currentHolder } from '../store/run-lock.js';
 import { DURATION_HELP, parseDuration } from '../config/duration.js';
@@ -41,7 +38,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     );
   }
   if (lock.tookOverFrom) logLine(io, 'WARN', `the run of pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.machine} ended without releasing its lock (crashed or killed); took it over`);
-  const transports = makeTransports(config, keys);
+  const transports = openTransports(config, keys, io);
   const progress = new Progress(io, hosts.length);
   try {
     const run = await pollHosts(
@@ -49,7 +46,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
       {
         settings: config.settings,
         keys,
-        transportOf: (host: Host) => transports[host.transport],
+        transportOf: (host) => transports.of(host.transport),
         lastCounters: (host) => store.lastCounters(host),
         clock: io.clock,
       },
@@ -67,21 +64,8 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     return run.polls.some((poll) => poll.failure) ? 1 : 0;
   } finally {
     progress.finish();
-    await Promise.all(Object.values(transports).map((transport) => transport.close()));
+    await transports.close();
     lock.release();
     store.close();
   }
-}
-
-function makeTransports(config: Config, keys: KeyStore): Record<TransportKind, Transport> {
-  const local = new LocalTransport(collectorBundlePath(), (host) => keys.hostKeyPath(host));
-  return { local, ssh: unavailableSsh(config) };
-}
-
-// Replaced by the SSH transport in src/ssh; until then remote hosts fail plainly instead of silently.
-function unavailableSsh(_config: Config): Transport {
-  return {
-    exec: async () => ({ ok: false, failure: { reason: 'ssh', message: 'SSH transport not built yet' } }),
-    close: async () => {},
-  };
 }

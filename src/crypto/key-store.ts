@@ -22,6 +22,9 @@ const HOSTS_DIR = 'hosts';
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
+/** The host key file exactly as stored in the keys directory and placed on the host. */
+export const serializeHostKeyFile = (file: HostKeyFile): string => `${JSON.stringify(file, null, 2)}\n`;
+
 function decodeKey(value: unknown, path: string, field: string): Uint8Array {
   const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
   if (!bytes || bytes.length !== nacl.box.secretKeyLength) {
@@ -94,7 +97,7 @@ export class KeyStore {
     if (raw.host !== host) throw new MetrixError('KEYS', `key file ${path} belongs to host "${String(raw.host)}", not "${host}"`);
     const file: HostKeyFile = { v: 1, host, secretKey: b64(secretKey), pollerPublicKey: b64(this.poller.publicKey) };
     // After `init --new-keys` the file still names the old poller key: bring it up to date.
-    if (raw.pollerPublicKey !== file.pollerPublicKey) writePrivateFile(path, `${JSON.stringify(file, null, 2)}\n`);
+    if (raw.pollerPublicKey !== file.pollerPublicKey) writePrivateFile(path, serializeHostKeyFile(file));
     return { file, path, publicKey: nacl.box.keyPair.fromSecretKey(secretKey).publicKey };
   }
 
@@ -106,7 +109,7 @@ export class KeyStore {
     const pair = nacl.box.keyPair();
     const file: HostKeyFile = { v: 1, host, secretKey: b64(pair.secretKey), pollerPublicKey: b64(this.poller.publicKey) };
     const path = this.hostKeyPath(host);
-    writePrivateFile(path, `${JSON.stringify(file, null, 2)}\n`);
+    writePrivateFile(path, serializeHostKeyFile(file));
     return { file, path, publicKey: pair.publicKey };
   }
 }

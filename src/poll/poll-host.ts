@@ -61,8 +61,8 @@ async function collect(host: Host, ctx: PollContext, now: number): Promise<Outco
   const challenge = (ctx.newChallenge ?? freshChallenge)();
   const previous = ctx.lastCounters(host.name);
   const warmUp = previous === undefined || now - previous.ts > STALE_COUNTERS_MS;
-  const args = ['--challenge', challenge, ...(warmUp ? ['--warmup-ms', String(WARMUP_MS)] : [])];
   const { commandTimeoutMs: timeoutMs, maxOutputBytes } = ctx.settings;
+  const args = ['--challenge', challenge, '--deadline-ms', String(timeoutMs), ...(warmUp ? ['--warmup-ms', String(WARMUP_MS)] : [])];
   const output = await ctx.transportOf(host).exec(host, { args, timeoutMs, maxOutputBytes });
   if (!output.ok) return output;
   const report = openSealed(output.value.stdout, {

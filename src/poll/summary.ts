@@ -14,17 +14,25 @@ export function describePoll(record: PollRecord): string {
   return `ok in ${seconds}s: ${[...headline, `${record.samples.length} samples saved`].join(' ')}`;
 }
 
-/** The closing summary: counts, failures grouped by reason with their hosts, duration. */
-export function summarizeRun(run: RunRecord): string {
-  const failed = run.polls.filter((poll) => poll.failure);
-  const seconds = ((run.finishedAt - run.startedAt) / 1000).toFixed(1);
-  const hosts = run.polls.length === 1 ? 'host' : 'hosts';
-  const lines = [`polled ${run.polls.length} ${hosts} in ${seconds}s: ${run.polls.length - failed.length} ok, ${failed.length} failed`];
+export interface HostOutcome {
+  readonly host: string;
+  readonly failure: { readonly reason: string } | undefined;
+}
+
+/** A closing summary: counts, failures grouped by reason with their hosts, duration. */
+export function summarizeHosts(verb: string, outcomes: readonly HostOutcome[], elapsedMs: number): string {
+  const failed = outcomes.filter((outcome) => outcome.failure);
+  const hosts = outcomes.length === 1 ? 'host' : 'hosts';
+  const lines = [`${verb} ${outcomes.length} ${hosts} in ${(elapsedMs / 1000).toFixed(1)}s: ${outcomes.length - failed.length} ok, ${failed.length} failed`];
   const byReason = new Map<string, string[]>();
-  for (const poll of failed) byReason.set(poll.failure!.reason, [...(byReason.get(poll.failure!.reason) ?? []), poll.host]);
+  for (const { host, failure } of failed) byReason.set(failure!.reason, [...(byReason.get(failure!.reason) ?? []), host]);
   for (const [reason, names] of [...byReason].sort((a, b) => b[1].length - a[1].length)) {
     const shown = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
     lines.push(`  ${reason}: ${names.length} (${shown})`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+export function summarizeRun(run: RunRecord): string {
+  return summarizeHosts('polled', run.polls, run.finishedAt - run.startedAt);
 }

@@ -15,6 +15,7 @@ export type FailureReason =
   | 'not-uploaded' // no key for the host: `metrix upload` has not run
   | 'bad-output' // sealed output did not open or verify
   | 'keys' // the host's key file on the poller is unreadable or open to others
+  | 'node' // Node is missing on the host, or too old for the collector (upload)
   | 'ssh'; // any other SSH-level failure (connection lost mid-command, ...)
 
 export interface Failure {

@@ -15,6 +15,7 @@ const DEFAULTS = {
   procRoot: '/proc',
   sysRoot: '/sys',
   statfsTimeoutMs: 2000,
+  deadlineMs: 0,
   statfsCmd: undefined,
   print: false,
   help: false,
@@ -37,6 +38,7 @@ describe('parseArgs', () => {
       { keyPath: '/k', warmupMs: 300, procRoot: '/p', sysRoot: '/s', statfsTimeoutMs: 500, statfsCmd: '/bin/x' }],
     ['--name=value form with padding', ['--challenge=ab+/cd==', '--warmup-ms=0'], { challenge: 'ab+/cd==' }],
     ['a base64url challenge', ['--challenge', 'a-b_c'], { challenge: 'a-b_c' }],
+    ['a deadline', ['--challenge', 'abc', '--deadline-ms', '30000'], { deadlineMs: 30000 }],
     ['--print needs no challenge', ['--print'], { challenge: undefined, print: true }],
     ['--help needs no challenge', ['--help'], { challenge: undefined, help: true }],
   ])('%s', (_name, argv, overrides) => {

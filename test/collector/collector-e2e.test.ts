@@ -140,6 +140,14 @@ describe('the bundled collector on fixture trees', () => {
     expect(['gone', 'Z']).toContain(state);
   });
 
+  it('gives up at its own deadline, exit 5 and one line on stderr, when a statfs would outlast it', async () => {
+    const work = tempDir();
+    const run = await runBundle(dir, [...fixtureArgs(fakeStatfs(work, '/lustre')), '--statfs-timeout-ms', '50000', '--deadline-ms', '400']);
+    expect(run.code).toBe(5);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe("metrix-collector: gave up after 400 ms (the poller's command timeout)\n");
+  });
+
   it('lists a broken collector in errors while the others still report', async () => {
     const work = tempDir();
     cpSync(join(FIXTURES, 'proc'), join(work, 'proc'), { recursive: true });

@@ -31,6 +31,7 @@ interface Broken {
   readonly port?: number;
   readonly identityFile?: string;
   readonly knownHosts?: string;
+  readonly node?: string;
 }
 
 /** A config for the farm: GOOD spread over the servers, two targets behind a bastion, and some broken hosts. */
@@ -44,7 +45,11 @@ function fleetConfig(dir: string, broken: Record<string, Broken> = {}): string {
     host('behind1', server(1).port, ' proxyJump="bastion"'),
     host('behind2', server(2).port, ' proxyJump="bastion"'),
     ...Object.entries(broken).map(([name, b]) =>
-      host(name, b.port ?? server(0).port, `${b.identityFile ? ` identityFile="${b.identityFile}"` : ''}${b.knownHosts ? ` knownHosts="${b.knownHosts}"` : ''}`),
+      host(
+        name,
+        b.port ?? server(0).port,
+        `${b.identityFile ? ` identityFile="${b.identityFile}"` : ''}${b.knownHosts ? ` knownHosts="${b.knownHosts}"` : ''}${b.node ? ` node="${b.node}"` : ''}`,
+      ),
     ),
   ];
   const xml = `<metrix>
@@ -143,4 +148,16 @@ describe.skipIf(sshdMissing() !== undefined)('metrix upload and execute over SSH
     for (const name of brokenNames) expect(up[name], name).toEqual([0]);
     for (const name of [...GOOD, 'bastion', 'behind1', 'behind2']) expect(up[name], name).toEqual([1]);
   }, 120_000);
+
+  it('says plainly when Node is missing or too old on a host, and uploads to the others', async () => {
+    const dir = tempDir();
+    const oldNode = join(dir, 'node10');
+    writeFileSync(oldNode, '#!/bin/sh\necho v10.24.1\n', { mode: 0o755 });
+    fleetConfig(dir, { nonode: { node: '/opt/nowhere/bin/node' }, oldnode: { node: oldNode } });
+    const run = await runCli(dir, ['upload', '-h', 'nonode', '-h', 'oldnode', '-h', 'n01']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/ERROR \[nonode\] node: Node not found or not working on nonode: .*\/opt\/nowhere\/bin\/node.*; install Node 12 or newer there, or set node="\/path\/to\/node" for this host/);
+    expect(run.stderr).toMatch(/ERROR \[oldnode\] node: Node v10.24.1 is too old for the collector \(needs 12 or newer\)/);
+    expect(run.stdout).toMatch(/uploaded to 3 hosts in [\d.]+s: 1 ok, 2 failed\n  node: 2 \(nonode, oldnode\)\n/);
+  }, 60_000);
 });

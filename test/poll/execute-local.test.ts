@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -111,5 +111,23 @@ describe('metrix execute, local transport', () => {
     expect(run.stderr).toMatch(/ERROR \[f4\] not-uploaded after [\d.]+s: no key for this host yet: run metrix upload -h f4/);
     expect(run.stdout).toMatch(/1 ok, 1 failed\n  not-uploaded: 1 \(f4\)/);
     expect(samples(dir, 'host_up')).toHaveLength(1);
+  });
+});
+
+describe('metrix execute with unusable keys', () => {
+  it.each([
+    ['a keys directory open to others', (keys: string) => chmodSync(keys, 0o755), /directory .*keys is open to group or others \(mode 0755\).*chmod 700/],
+    ['a poller key readable by group', (keys: string) => chmodSync(join(keys, 'poller.key'), 0o640), /poller.key is open to group or others \(mode 0640\)/],
+    ['a keys directory that lost its poller key', (keys: string) => unlinkSync(join(keys, 'poller.key')), /has no poller.key; refusing to make a new one/],
+  ])('refuses %s: exit 2, nothing polled, stored data intact', async (_name, spoil, message) => {
+    const dir = project();
+    await runCli(dir, ['execute']);
+    const before = samples(dir, 'host_up');
+    spoil(join(dir, 'keys'));
+    const run = await runCli(dir, ['execute']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe('');
+    expect(samples(dir, 'host_up')).toEqual(before);
   });
 });

@@ -5,7 +5,7 @@ import type { MailConfig } from './types.js';
 import type { XmlElement } from './xml.js';
 
 export const SMTP_PORTS = { none: 25, starttls: 587, tls: 465 } as const;
-export const MAIL_DEFAULTS = { dir: './outbox', to: ['root@localhost'] } as const;
+export const MAIL_DEFAULTS = { dir: './outbox', to: ['root@localhost'], giveUpAfterMs: 2 * 86_400_000 } as const;
 
 /**
  * The mail transport. Without <mail>, or without transport= and host=, mail goes to .eml
@@ -15,6 +15,7 @@ export function resolveMail(element: XmlElement | undefined, context: ResolveCon
   const attrs = readAttributes(element, MAIL_ATTRS, problems);
   const from = attrs.from ?? `metrix@${context.env.hostName || 'localhost'}`;
   const to = attrs.to ?? MAIL_DEFAULTS.to;
+  const giveUpAfterMs = attrs.giveUpAfter ?? MAIL_DEFAULTS.giveUpAfterMs;
   const given = (names: readonly string[]): string[] => names.filter((name) => element?.attributes[name] !== undefined);
   const transport = attrs.transport ?? (element?.attributes.host !== undefined ? 'smtp' : 'file');
 
@@ -22,7 +23,7 @@ export function resolveMail(element: XmlElement | undefined, context: ResolveCon
     for (const name of given(SMTP_ONLY_MAIL_ATTRS)) {
       problems.push(`<mail> ${name}="${element?.attributes[name] ?? ''}": only for transport="smtp" (mail goes to files here)`);
     }
-    return { transport, from, to, dir: context.localPath(attrs.dir ?? MAIL_DEFAULTS.dir) };
+    return { transport, from, to, giveUpAfterMs, dir: context.localPath(attrs.dir ?? MAIL_DEFAULTS.dir) };
   }
 
   for (const name of given(FILE_ONLY_MAIL_ATTRS)) {
@@ -43,6 +44,7 @@ export function resolveMail(element: XmlElement | undefined, context: ResolveCon
     transport,
     from,
     to,
+    giveUpAfterMs,
     host: attrs.host ?? '',
     port: attrs.port ?? SMTP_PORTS[security],
     security,

@@ -86,6 +86,8 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
       user         smtp only: login name; needs passwordEnv
       passwordEnv  smtp only: environment variable holding the password (never the password itself)
       caFile       smtp only: PEM file of extra certificate authorities to trust, e.g. a site CA
+      giveUpAfter  a message the server has not taken this long after it was queued is given
+                   up, with a logged reason (default 2d); until then it is retried with backoff
 
     SMTP example:
     <mail transport="smtp" host="smtp.example.org" port="587" security="starttls"

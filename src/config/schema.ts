@@ -91,6 +91,7 @@ export const MAIL_ATTRS = {
   passwordEnv: { kind: 'env-name' },
   caFile: { kind: 'path' },
   dir: { kind: 'path' },
+  giveUpAfter: { kind: 'duration' },
 } as const satisfies AttrSpecs;
 
 export const SMTP_ONLY_MAIL_ATTRS: readonly (keyof typeof MAIL_ATTRS)[] = ['host', 'port', 'security', 'user', 'passwordEnv', 'caFile'];

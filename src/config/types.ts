@@ -42,11 +42,17 @@ export interface Host {
   readonly groups: readonly string[];
 }
 
+/** What every mail transport has: sender, recipients, and how long the outbox keeps trying. */
+interface MailCommon {
+  readonly from: string;
+  readonly to: readonly string[];
+  /** A message still unsent this long after it was queued is given up (logged, kept in the outbox table). */
+  readonly giveUpAfterMs: number;
+}
+
 export type MailConfig =
-  | {
+  | (MailCommon & {
       readonly transport: 'smtp';
-      readonly from: string;
-      readonly to: readonly string[];
       readonly host: string;
       readonly port: number;
       readonly security: 'none' | 'starttls' | 'tls';
@@ -54,14 +60,12 @@ export type MailConfig =
       readonly passwordEnv: string | undefined;
       /** Absolute path of a PEM file with extra CAs to trust. */
       readonly caFile: string | undefined;
-    }
-  | {
+    })
+  | (MailCommon & {
       readonly transport: 'file';
-      readonly from: string;
-      readonly to: readonly string[];
       /** Absolute path of the directory where .eml files are written. */
       readonly dir: string;
-    };
+    });
 
 export interface AlertRule {
   readonly name: string;

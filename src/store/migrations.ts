@@ -52,4 +52,57 @@ export const MIGRATIONS: readonly string[] = [
     acquired_at INTEGER NOT NULL
   );
   `,
+  `
+  -- One row per alert: a rule on one series from the moment its condition held (pending)
+  -- until it resolves. Pending rows that never fire are deleted; the rest is history.
+  CREATE TABLE alerts (
+    id               INTEGER PRIMARY KEY,
+    code             TEXT NOT NULL UNIQUE,
+    rule             TEXT NOT NULL,
+    host             TEXT NOT NULL,
+    metric           TEXT NOT NULL,
+    labels           TEXT NOT NULL,
+    severity         TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved')),
+    value            REAL NOT NULL,
+    active_since     INTEGER NOT NULL,
+    firing_since     INTEGER,
+    clearing_since   INTEGER,
+    resolved_at      INTEGER,
+    -- Notification log: when the last firing notice or reminder went to the outbox, and
+    -- whether one ever did (a resolved notice only follows a firing one).
+    notified_at      INTEGER,
+    muted            TEXT
+  );
+  CREATE INDEX alerts_open ON alerts (rule, state) WHERE state != 'resolved';
+  CREATE INDEX alerts_by_time ON alerts (active_since);
+  CREATE TABLE silences (
+    id         INTEGER PRIMARY KEY,
+    host       TEXT,
+    rule       TEXT,
+    labels     TEXT NOT NULL DEFAULT '{}',
+    starts_at  INTEGER NOT NULL,
+    ends_at    INTEGER NOT NULL,
+    comment    TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    removed_at INTEGER
+  );
+  -- Every message is stored here, rendered, before it is sent: a send that fails is retried
+  -- later with the same bytes and the same Message-ID.
+  CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    message_id      TEXT NOT NULL UNIQUE,
+    recipients      TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    raw             BLOB NOT NULL,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    sent_at         INTEGER,
+    given_up_at     INTEGER
+  );
+  CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND given_up_at IS NULL;
+  `,
 ];

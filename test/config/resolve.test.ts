@@ -125,7 +125,7 @@ describe('groups', () => {
 
 describe('mail', () => {
   test('without <mail>, files in <configdir>/outbox from metrix@<hostname> to root@localhost', () => {
-    expect(configOf(doc()).mail).toEqual({ transport: 'file', dir: '/etc/metrix/outbox', from: 'metrix@master.example.org', to: ['root@localhost'] });
+    expect(configOf(doc()).mail).toEqual({ transport: 'file', dir: '/etc/metrix/outbox', from: 'metrix@master.example.org', to: ['root@localhost'], giveUpAfterMs: 2 * 86_400_000 });
   });
 
   test('a host makes it SMTP with STARTTLS on 587', () => {
@@ -139,7 +139,12 @@ describe('mail', () => {
       caFile: undefined,
       from: 'Metrix <metrix@example.org>',
       to: ['ops@example.org', 'oncall@example.org'],
+      giveUpAfterMs: 2 * 86_400_000,
     });
+  });
+
+  test('giveUpAfter sets how long the outbox keeps trying', () => {
+    expect(configOf(doc('<mail giveUpAfter="6h"/>')).mail.giveUpAfterMs).toBe(6 * 3_600_000);
   });
 
   test.each([

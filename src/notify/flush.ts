@@ -1,0 +1,48 @@
+import { formatDuration } from '../config/duration.js';
+import type { MailFailure, SendResult } from '../mail/failure.js';
+import type { OutboxMessage, OutboxStore } from '../store/outbox-store.js';
+import { nextAttemptAt } from './backoff.js';
+
+export interface RawSender {
+  sendRaw(raw: Buffer, envelope: { readonly from: string; readonly to: readonly string[] }): Promise<SendResult>;
+}
+
+export interface FlushResult {
+  readonly sent: readonly OutboxMessage[];
+  readonly failed: ReadonlyArray<{ readonly message: OutboxMessage; readonly failure: MailFailure }>;
+  readonly gaveUp: readonly OutboxMessage[];
+  /** Messages left for a later run because the server itself was failing. */
+  readonly deferred: number;
+}
+
+/** Failures of the server rather than of one message: trying the next message now would fail too. */
+const SERVER_LEVEL = new Set(['dns', 'connection', 'tls', 'auth', 'config']);
+
+/**
+ * Sends what is due in the outbox. A message is marked sent as soon as the server takes it;
+ * a failure is retried on a later run with backoff; one older than `giveUpAfterMs` is given up
+ * with its last error kept. Stops at the first server-level failure.
+ */
+export async function flushOutbox(outbox: OutboxStore, sender: RawSender, from: string, now: () => number, giveUpAfterMs: number): Promise<FlushResult> {
+  const sent: OutboxMessage[] = [];
+  const failed: Array<{ message: OutboxMessage; failure: MailFailure }> = [];
+  const gaveUp: OutboxMessage[] = [];
+  const due = outbox.due(now());
+  for (const [index, message] of due.entries()) {
+    if (now() - message.createdAt > giveUpAfterMs) {
+      outbox.giveUp(message.id, `not sent within ${formatDuration(giveUpAfterMs)} after ${message.attempts} attempts; last error: ${message.lastError ?? 'none'}`, now());
+      gaveUp.push(message);
+      continue;
+    }
+    const result = await sender.sendRaw(message.raw, { from, to: message.recipients });
+    if (result.ok) {
+      outbox.markSent(message.id, now());
+      sent.push(message);
+      continue;
+    }
+    outbox.markFailed(message.id, `${result.kind}: ${result.message}`, nextAttemptAt(now(), message.attempts + 1));
+    failed.push({ message, failure: result });
+    if (SERVER_LEVEL.has(result.kind)) return { sent, failed, gaveUp, deferred: due.length - index - 1 };
+  }
+  return { sent, failed, gaveUp, deferred: 0 };
+}

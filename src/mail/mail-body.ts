@@ -1,0 +1,69 @@
+import type { AlertView, HostDownView } from '../alerts/types.js';
+import { describeSince, formatDuration, formatUtc, oneLine, seriesName, stateLabel, valueAgainstLimit, valueBasis } from './format.js';
+
+/** Everything the text and HTML parts say, decided once so both say the same. */
+export interface MailBody {
+  readonly subject: string;
+  readonly now: number;
+  readonly hostsDown: readonly HostDownView[];
+  readonly alerts: readonly BodyAlert[];
+  /** Alerts that have a chart, and all alerts: the body says so when charts were capped. */
+  readonly charted: number;
+  readonly csvFilename: string | undefined;
+}
+
+export interface BodyAlert {
+  readonly alert: AlertView;
+  readonly chart?: { readonly filename: string; readonly contentId: string };
+  /** Why the chart is missing, when drawing it failed. */
+  readonly chartError?: string;
+}
+
+/** One alert as label/value rows, all one-line strings (untrusted parts made safe, not yet HTML-escaped). */
+export function alertRows(alert: AlertView, now: number): Array<readonly [string, string]> {
+  return [
+    ['metric', seriesName(alert.metric, alert.labels)],
+    ['host', oneLine(alert.host)],
+    ['value', `${valueBasis(alert)}: ${valueAgainstLimit(alert)}`],
+    [alert.state === 'resolved' ? 'active' : 'since', describeSince(alert, now).replace(/^since /, '')],
+    ['severity', alert.severity],
+    ['code', oneLine(alert.code)],
+  ];
+}
+
+/** `FIRING high-cpu on f4`. */
+export function alertHeading(alert: AlertView): string {
+  return `${stateLabel(alert)}  ${oneLine(alert.rule)} on ${oneLine(alert.host)}`;
+}
+
+/** `f4 is down since ... (for 12m): connect-timeout: ...; its other alerts are held back`. */
+export function hostDownLine(down: HostDownView, now: number): string {
+  return `${oneLine(down.host)} is down since ${formatUtc(down.since)} (for ${formatDuration(now - down.since)}): ${oneLine(down.reason)}; its other alerts are held back until it answers again`;
+}
+
+/** Closing notes: capped charts and the CSV attachment. */
+export function footerNotes(body: MailBody): string[] {
+  const notes: string[] = [];
+  if (body.charted < body.alerts.length) {
+    notes.push(`Charts are attached for the first ${body.charted} of ${body.alerts.length} alerts; the CSV has the samples of all of them.`);
+  }
+  if (body.csvFilename) notes.push(`The samples behind these decisions are attached as ${body.csvFilename}.`);
+  return notes;
+}
+
+/** The plain-text part: hosts down first, then one block per alert, then the notes. */
+export function renderText(body: MailBody): string {
+  const lines: string[] = [body.subject, ''];
+  for (const down of body.hostsDown) {
+    lines.push(`HOST DOWN  ${hostDownLine(down, body.now)}`, '');
+  }
+  for (const { alert, chart, chartError } of body.alerts) {
+    lines.push(alertHeading(alert));
+    for (const [label, value] of alertRows(alert, body.now)) lines.push(`  ${`${label}:`.padEnd(10)}${value}`);
+    if (chart) lines.push(`  ${'chart:'.padEnd(10)}${chart.filename}`);
+    if (chartError) lines.push(`  ${'chart:'.padEnd(10)}could not be drawn (${chartError})`);
+    lines.push('');
+  }
+  lines.push(...footerNotes(body), '', '-- ', `metrix, ${formatUtc(body.now)}`);
+  return `${lines.join('\n')}\n`;
+}

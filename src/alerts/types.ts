@@ -16,6 +16,8 @@ export interface AlertView {
   readonly labels: Labels;
   readonly op: CompareOp;
   readonly limit: number;
+  /** The hysteresis level, when the rule has one: drawn dashed on the chart. */
+  readonly clear?: number;
   /** The value the decision was made on: average over the window, or the last sample. */
   readonly value: number;
   /** Averaging window, ms; 0 = last sample. */

@@ -5,6 +5,9 @@ import { execute } from '../commands/execute.js';
 import { init } from '../commands/init.js';
 import { query } from '../commands/query.js';
 import { upload } from '../commands/upload.js';
+import { alerts } from '../commands/alerts.js';
+import { mailTest } from '../commands/mail-test.js';
+import { silenceAdd, silenceList, silenceRemove } from '../commands/silence.js';
 import { TIME_ARG_HELP } from '../query/time-arg.js';
 import { exitCodeOf, reportError } from './errors.js';
 import { processIo, type Io } from './io.js';
@@ -63,6 +66,51 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .option('--json', 'same as --format json')
     .action((opts) => done(query({ ...opts, config: configPath(opts) }, io)));
+
+  command('alerts', 'alert history with codes, newest first')
+    .option('--firing', 'only alerts firing now')
+    .option('--since <time>', `alerts active since: ${TIME_ARG_HELP}`, '7d')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--json', 'same as --format json')
+    .action((opts) => done(alerts({ ...opts, config: configPath(opts) }, io)));
+
+  const silence = root.command('silence').description('maintenance windows: mute matching alerts until a time').helpOption('--help', 'show help');
+  silence
+    .command('add')
+    .description('mute the alerts of a host and/or rule (they are still recorded)')
+    .helpOption('--help', 'show help')
+    .option('-c, --config <file>', 'config file', './config.xml')
+    .option('-h, --host <name>', 'host to silence')
+    .option('--rule <name>', 'rule to silence')
+    .option('--labels <list>', 'only series with these labels, e.g. mount=/scratch')
+    .option('--for <duration>', 'how long, e.g. 2h')
+    .option('--until <time>', `until when: ${TIME_ARG_HELP}`)
+    .requiredOption('--comment <text>', 'why, e.g. "kernel update"')
+    .action((opts) => done(silenceAdd({ ...opts, config: configPath(opts) }, io)));
+  silence
+    .command('list')
+    .description('silences in force or yet to start')
+    .helpOption('--help', 'show help')
+    .option('-c, --config <file>', 'config file', './config.xml')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--json', 'same as --format json')
+    .action((opts) => done(silenceList({ ...opts, config: configPath(opts) }, io)));
+  silence
+    .command('remove')
+    .description('end a silence now')
+    .helpOption('--help', 'show help')
+    .argument('<id>', 'silence id, from metrix silence list')
+    .option('-c, --config <file>', 'config file', './config.xml')
+    .action((id: string, opts) => done(silenceRemove({ id, config: configPath(opts) }, io)));
+
+  const mail = root.command('mail').description('mail tools').helpOption('--help', 'show help');
+  mail
+    .command('test')
+    .description('send a test message through the configured transport, and say what failed if it did')
+    .helpOption('--help', 'show help')
+    .option('-c, --config <file>', 'config file', './config.xml')
+    .option('--to <addresses>', 'send to these instead of the <mail> recipients')
+    .action((opts) => done(mailTest({ ...opts, config: configPath(opts) }, io)));
 
   return root;
 }

@@ -6,6 +6,7 @@ import { Progress } from '../cli/progress.js';
 import { pollHosts } from '../poll/run.js';
 import { describePoll, summarizeRun } from '../poll/summary.js';
 import { openTransports } from './transports.js';
+import { alertAndNotify } from '../notify/after-run.js';
 import { Store } from '../store/store.js';
 import { acquireRunLock, currentHolder } from '../store/run-lock.js';
 import { DURATION_HELP, parseDuration } from '../config/duration.js';
@@ -60,6 +61,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     );
     progress.finish();
     store.writeRun(run);
+    await alertAndNotify(config, store, run, io);
     io.out(summarizeRun(run));
     return run.polls.some((poll) => poll.failure) ? 1 : 0;
   } finally {

@@ -13,6 +13,8 @@ import { buildNotification, chartSpanMs } from './views.js';
 /** A rendered message ready for the outbox. */
 export interface QueuedMessage {
   readonly messageId: string;
+  /** Envelope sender, a bare address. */
+  readonly sender: string;
   readonly recipients: readonly string[];
   readonly subject: string;
   readonly raw: Buffer;

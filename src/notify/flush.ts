@@ -1,10 +1,11 @@
 import { formatDuration } from '../config/duration.js';
 import type { MailFailure, SendResult } from '../mail/failure.js';
+import type { RawMessage } from '../mail/transport.js';
 import type { OutboxMessage, OutboxStore } from '../store/outbox-store.js';
 import { nextAttemptAt } from './backoff.js';
 
 export interface RawSender {
-  sendRaw(raw: Buffer, envelope: { readonly from: string; readonly to: readonly string[] }): Promise<SendResult>;
+  sendRaw(message: RawMessage): Promise<SendResult>;
 }
 
 export interface FlushResult {
@@ -23,7 +24,7 @@ const SERVER_LEVEL = new Set(['dns', 'connection', 'tls', 'auth', 'config']);
  * a failure is retried on a later run with backoff; one older than `giveUpAfterMs` is given up
  * with its last error kept. Stops at the first server-level failure.
  */
-export async function flushOutbox(outbox: OutboxStore, sender: RawSender, from: string, now: () => number, giveUpAfterMs: number): Promise<FlushResult> {
+export async function flushOutbox(outbox: OutboxStore, sender: RawSender, now: () => number, giveUpAfterMs: number): Promise<FlushResult> {
   const sent: OutboxMessage[] = [];
   const failed: Array<{ message: OutboxMessage; failure: MailFailure }> = [];
   const gaveUp: OutboxMessage[] = [];
@@ -34,7 +35,7 @@ export async function flushOutbox(outbox: OutboxStore, sender: RawSender, from: 
       gaveUp.push(message);
       continue;
     }
-    const result = await sender.sendRaw(message.raw, { from, to: message.recipients });
+    const result = await sender.sendRaw({ raw: message.raw, envelope: { from: message.sender, to: message.recipients }, messageId: message.messageId, date: message.createdAt });
     if (result.ok) {
       outbox.markSent(message.id, now());
       sent.push(message);

@@ -29,6 +29,7 @@ export function alertView(notice: Notice, samples: readonly Point[]): AlertView 
     labels: alert.labels,
     op: rule.op,
     limit: rule.value,
+    ...(rule.clear === undefined ? {} : { clear: rule.clear }),
     value: alert.value,
     windowMs: rule.windowMs,
     severity: rule.severity,
@@ -60,6 +61,5 @@ export function buildNotification(to: readonly string[], notices: readonly Notic
 /** Unique per run, recipients and content; stored with the message, so retries keep it. */
 export function notificationId(to: readonly string[], notices: readonly Notice[], now: number): string {
   const what = notices.map((n) => `${n.kind}:${n.alert.code}:${canonicalLabels(n.alert.labels)}`).join('|');
-  const hash = createHash('sha256').update(`${to.join(',')}|${now}|${what}`).digest('hex').slice(0, 12);
-  return `${new Date(now).toISOString().replace(/[-:]|\.\d{3}/g, '')}-${hash}`;
+  return createHash('sha256').update(`${to.join(',')}|${now}|${what}`).digest('hex').slice(0, 20);
 }

@@ -93,6 +93,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
     message_id      TEXT NOT NULL UNIQUE,
+    sender          TEXT NOT NULL,
     recipients      TEXT NOT NULL,
     subject         TEXT NOT NULL,
     raw             BLOB NOT NULL,

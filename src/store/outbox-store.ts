@@ -4,6 +4,8 @@ import type { Db } from './database.js';
 export interface OutboxMessage {
   readonly id: number;
   readonly messageId: string;
+  /** SMTP envelope sender: a bare address. */
+  readonly sender: string;
   readonly recipients: readonly string[];
   readonly subject: string;
   readonly raw: Buffer;
@@ -16,6 +18,7 @@ export interface OutboxMessage {
 interface Row {
   id: number;
   message_id: string;
+  sender: string;
   recipients: string;
   subject: string;
   raw: Buffer;
@@ -28,6 +31,7 @@ interface Row {
 const fromRow = (row: Row): OutboxMessage => ({
   id: row.id,
   messageId: row.message_id,
+  sender: row.sender,
   recipients: JSON.parse(row.recipients) as string[],
   subject: row.subject,
   raw: row.raw,
@@ -42,11 +46,13 @@ export class OutboxStore {
   constructor(private readonly db: Db) {}
 
   /** Queues a message, due at once. A Message-ID already queued is kept as it is (false). */
-  enqueue(message: { messageId: string; recipients: readonly string[]; subject: string; raw: Buffer }, now: number): boolean {
+  enqueue(message: { messageId: string; sender: string; recipients: readonly string[]; subject: string; raw: Buffer }, now: number): boolean {
     return (
       this.db
-        .prepare('INSERT INTO outbox (message_id, recipients, subject, raw, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING')
-        .run(message.messageId, JSON.stringify(message.recipients), message.subject, message.raw, now, now).changes === 1
+        .prepare(
+          'INSERT INTO outbox (message_id, sender, recipients, subject, raw, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING',
+        )
+        .run(message.messageId, message.sender, JSON.stringify(message.recipients), message.subject, message.raw, now, now).changes === 1
     );
   }
 

@@ -1,0 +1,93 @@
+import { userInfo } from 'node:os';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { DURATION_HELP, parseDuration } from '../config/duration.js';
+import type { Io } from '../cli/io.js';
+import { usageError } from '../errors.js';
+import { formatLabels, parseLabelList } from '../metrics/labels.js';
+import { csvLines, OUTPUT_FORMATS, textTable, type OutputFormat } from '../query/format.js';
+import { parseTimeArg, TIME_ARG_HELP } from '../query/time-arg.js';
+import { SilenceStore, type NewSilence } from '../store/silence-store.js';
+import { Store } from '../store/store.js';
+
+export interface SilenceAddOptions {
+  readonly config: string;
+  readonly host?: string;
+  readonly rule?: string;
+  readonly labels?: string;
+  readonly for?: string;
+  readonly until?: string;
+  readonly comment: string;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Checks a new silence against the config, so a typo cannot silence nothing (or everything). */
+function planSilence(options: SilenceAddOptions, config: Config, now: number, user: string): NewSilence {
+  const problems: string[] = [];
+  if (options.host === undefined && options.rule === undefined) problems.push('name what to silence: -h HOST and/or --rule RULE');
+  if (options.host !== undefined && !config.hosts.some((h) => h.name === options.host)) problems.push(`unknown host "${options.host}"`);
+  if (options.rule !== undefined && !config.alerts.some((r) => r.name === options.rule)) {
+    problems.push(`unknown rule "${options.rule}" (rules: ${config.alerts.map((r) => r.name).join(', ') || 'none'})`);
+  }
+  const labels = options.labels === undefined ? {} : parseLabelList(options.labels);
+  if (labels === undefined) problems.push(`--labels "${options.labels}": expected name=value[,name=value]`);
+  if ((options.for === undefined) === (options.until === undefined)) problems.push('give exactly one of --for 2h or --until TIME');
+  const forMs = options.for === undefined ? undefined : parseDuration(options.for);
+  if (options.for !== undefined && !(forMs && forMs > 0)) problems.push(`--for "${options.for}": expected ${DURATION_HELP}`);
+  const until = options.until === undefined ? undefined : parseTimeArg(options.until, now);
+  if (options.until !== undefined && !(until !== undefined && until > now)) problems.push(`--until "${options.until}": expected a time in the future: ${TIME_ARG_HELP}`);
+  if (!options.comment.trim()) problems.push('--comment must say why (it is shown in `metrix silence list` and `metrix alerts`)');
+  if (problems.length > 0) throw usageError(problems.join('\n'));
+  return { host: options.host, rule: options.rule, labels: labels!, startsAt: now, endsAt: until ?? now + forMs!, comment: options.comment.trim(), createdBy: user };
+}
+
+function withStore<T>(config: Config, use: (silences: SilenceStore) => T): T {
+  const store = Store.open(config.settings.database);
+  try {
+    return use(new SilenceStore(store.db));
+  } finally {
+    store.close();
+  }
+}
+
+/** `metrix silence add`: mute matching alerts until a time; they are still recorded. */
+export function silenceAdd(options: SilenceAddOptions, io: Io): number {
+  const config = loadConfig(options.config);
+  const now = io.clock();
+  const silence = planSilence(options, config, now, io.env['SUDO_USER'] ?? io.env['USER'] ?? userInfo().username);
+  const id = withStore(config, (silences) => silences.add(silence, now));
+  io.out(`silence #${id} until ${iso(silence.endsAt)}: ${describe(silence)}\n`);
+  return 0;
+}
+
+function describe(silence: NewSilence): string {
+  const labels = formatLabels(silence.labels);
+  return [silence.host && `host ${silence.host}`, silence.rule && `rule ${silence.rule}`, labels && `labels ${labels}`].filter(Boolean).join(', ');
+}
+
+/** `metrix silence list`: silences in force or yet to start. */
+export function silenceList(options: { readonly config: string; readonly format: string; readonly json?: boolean }, io: Io): number {
+  const config = loadConfig(options.config);
+  const format = (options.json ? 'json' : options.format) as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) throw usageError(`--format "${options.format}": expected one of ${OUTPUT_FORMATS.join(', ')}`);
+  const list = withStore(config, (silences) => silences.current(io.clock()));
+  const header = ['id', 'host', 'rule', 'labels', 'from', 'until', 'by', 'comment'];
+  const rows = list.map((s) => [String(s.id), s.host ?? '*', s.rule ?? '*', formatLabels(s.labels), iso(s.startsAt), iso(s.endsAt), s.createdBy, s.comment]);
+  if (format === 'json') io.out(`${JSON.stringify(list, null, 2)}\n`);
+  else if (format === 'csv') io.out(csvLines([header, ...rows]));
+  else if (list.length === 0) io.err('no silences\n');
+  else io.out(textTable(header, rows));
+  return 0;
+}
+
+/** `metrix silence remove ID`: ends a silence now. */
+export function silenceRemove(options: { readonly config: string; readonly id: string }, io: Io): number {
+  const config = loadConfig(options.config);
+  const id = /^\d+$/.test(options.id) ? Number(options.id) : NaN;
+  if (Number.isNaN(id)) throw usageError(`"${options.id}" is not a silence id (see metrix silence list)`);
+  const removed = withStore(config, (silences) => silences.remove(id, io.clock()));
+  if (!removed) throw usageError(`no current silence #${id} (see metrix silence list)`);
+  io.out(`silence #${id} ended\n`);
+  return 0;
+}

@@ -1,0 +1,56 @@
+import type { Config } from '../config/types.js';
+import { logLine, type Io } from '../cli/io.js';
+import { renderChart } from '../mail/chart.js';
+import { composeAlertMail } from '../mail/compose.js';
+import { buildRawMessage, createMailer } from '../mail/transport.js';
+import { AlertStore } from '../store/alert-store.js';
+import { OutboxStore } from '../store/outbox-store.js';
+import { SilenceStore } from '../store/silence-store.js';
+import type { RunRecord, Store } from '../store/store.js';
+import { runAlerting } from './alerting.js';
+import { commitAlerting } from './commit.js';
+import { flushOutbox } from './flush.js';
+
+/** The SMTP password, from the variable the config names; the only place it is read. */
+export function mailPassword(config: Config, env: Io['env']): string | undefined {
+  return config.mail.transport === 'smtp' && config.mail.passwordEnv ? env[config.mail.passwordEnv] : undefined;
+}
+
+/**
+ * After a run is stored: evaluate the rules, queue what must be said, and send the
+ * outbox (this run's mail and anything earlier runs could not send).
+ */
+export async function alertAndNotify(config: Config, store: Store, run: RunRecord, io: Io): Promise<void> {
+  const alerts = new AlertStore(store.db);
+  const outbox = new OutboxStore(store.db);
+  const now = io.clock();
+  const notices = await runAlerting({
+    config,
+    store,
+    alerts,
+    silences: new SilenceStore(store.db),
+    now,
+    polls: run.polls,
+    compose: async (notification) => {
+      const message = await composeAlertMail(notification, { from: config.mail.from, chart: renderChart });
+      const built = await buildRawMessage(message);
+      return { messageId: message.messageId, sender: built.envelope.from, recipients: message.to, subject: message.subject, raw: built.raw };
+    },
+    commit: commitAlerting(store.db, alerts, outbox, now),
+  });
+  for (const { kind, alert, rule } of notices) {
+    logLine(io, kind === 'resolved' ? 'INFO' : 'WARN', `alert ${alert.code} ${rule.name} ${kind}: ${rule.metric} is ${alert.value} (limit ${rule.op} ${rule.value})`, alert.host);
+  }
+  const mailer = createMailer(config.mail, { password: mailPassword(config, io.env) });
+  try {
+    const result = await flushOutbox(outbox, mailer, io.clock, config.mail.giveUpAfterMs);
+    for (const message of result.sent) logLine(io, 'INFO', `mail "${message.subject}" sent to ${message.recipients.join(', ')} (${mailer.description})`);
+    for (const { message, failure } of result.failed) {
+      logLine(io, 'ERROR', `mail "${message.subject}" not sent (${failure.kind}): ${failure.message}; it stays in the outbox and is retried on a later run`);
+    }
+    if (result.deferred > 0) logLine(io, 'WARN', `${result.deferred} more queued messages wait for the mail server to answer again`);
+    for (const message of result.gaveUp) logLine(io, 'ERROR', `mail "${message.subject}" given up: not sent within ${config.mail.giveUpAfterMs / 3_600_000}h; last error: ${message.lastError ?? 'none'}`);
+  } finally {
+    mailer.close();
+  }
+}

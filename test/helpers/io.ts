@@ -7,14 +7,14 @@ export interface CapturedIo extends Io {
 }
 
 /** An Io that records what a command prints; the clock is real unless one is given. */
-export function captureIo(cwd: string, clock: () => number = Date.now): CapturedIo {
+export function captureIo(cwd: string, clock: () => number = Date.now, env: Readonly<Record<string, string | undefined>> = {}): CapturedIo {
   let out = '';
   let err = '';
   return {
     out: (text) => void (out += text),
     err: (text) => void (err += text),
     isTty: false,
-    env: {},
+    env,
     cwd,
     clock,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -24,8 +24,13 @@ export function captureIo(cwd: string, clock: () => number = Date.now): Captured
 }
 
 /** Runs the CLI in-process as `metrix ARGS…` and returns its exit code and output. */
-export async function runCli(cwd: string, args: readonly string[], clock?: () => number): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIo(cwd, clock);
+export async function runCli(
+  cwd: string,
+  args: readonly string[],
+  clock?: () => number,
+  env?: Readonly<Record<string, string | undefined>>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = captureIo(cwd, clock, env);
   const code = await main(['node', 'metrix', ...args], io);
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 }

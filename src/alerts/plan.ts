@@ -26,11 +26,14 @@ export interface PlanInput {
   readonly silences: readonly Silence[];
   /** Hosts whose poll failed this run. */
   readonly hostsDown: ReadonlySet<string>;
+  /** Of those, the ones that failed for a reason on metrix's side (keys, output it cannot open): not "down". */
+  readonly pollerSide?: ReadonlySet<string>;
 }
 
 function muteReason(alert: AlertRecord, input: PlanInput): string | undefined {
   const silence = findSilence(input.silences, alert, input.now);
   if (silence) return `silenced by #${silence.id} until ${new Date(silence.endsAt).toISOString()} (${silence.comment})`;
+  if (alert.metric === 'host_up' && input.pollerSide?.has(alert.host)) return "held back: metrix's own problem, not the host's (see the metrix-poller alert)";
   if (alert.metric !== 'host_up' && input.hostsDown.has(alert.host)) return `held back: host ${alert.host} is down`;
   return undefined;
 }

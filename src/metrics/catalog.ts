@@ -54,6 +54,8 @@ export const METRICS: readonly MetricInfo[] = [
   m('disk_write_bytes_total', 'counter', 'bytes written since boot', ['device']),
   m('host_up', 'poller', '1 when the poll succeeded, 0 when it failed'),
   m('poll_duration_sec', 'poller', 'wall time of the poll, seconds'),
+  m('metrix_mail_ok', 'poller', 'metrix itself (host "(metrix)"): 1 when the last outbox flush reached the mail server, 0 when it failed'),
+  m('metrix_poll_failures', 'poller', 'metrix itself (host "(metrix)"): hosts whose last poll failed for a reason on the poller\'s side', ['reason']),
 ];
 
 const BY_NAME: ReadonlyMap<string, MetricInfo> = new Map(METRICS.map((info) => [info.name, info]));

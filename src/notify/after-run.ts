@@ -1,4 +1,5 @@
 import type { Config } from '../config/types.js';
+import { formatDuration } from '../config/duration.js';
 import { logLine, type Io } from '../cli/io.js';
 import { renderChart } from '../mail/chart.js';
 import { composeAlertMail } from '../mail/compose.js';
@@ -7,6 +8,7 @@ import { AlertStore } from '../store/alert-store.js';
 import { OutboxStore } from '../store/outbox-store.js';
 import { SilenceStore } from '../store/silence-store.js';
 import type { RunRecord, Store } from '../store/store.js';
+import { mailOkSample, POLLER_HOST, pollFailureSamples } from '../alerts/self-monitoring.js';
 import { runAlerting } from './alerting.js';
 import { commitAlerting } from './commit.js';
 import { flushOutbox } from './flush.js';
@@ -24,6 +26,8 @@ export async function alertAndNotify(config: Config, store: Store, run: RunRecor
   const alerts = new AlertStore(store.db);
   const outbox = new OutboxStore(store.db);
   const now = io.clock();
+  const failures = run.polls.flatMap((poll) => (poll.failure ? [poll.failure] : []));
+  store.writeSamples(POLLER_HOST, now, pollFailureSamples(failures));
   const notices = await runAlerting({
     config,
     store,
@@ -49,7 +53,13 @@ export async function alertAndNotify(config: Config, store: Store, run: RunRecor
       logLine(io, 'ERROR', `mail "${message.subject}" not sent (${failure.kind}): ${failure.message}; it stays in the outbox and is retried on a later run`);
     }
     if (result.deferred > 0) logLine(io, 'WARN', `${result.deferred} more queued messages wait for the mail server to answer again`);
-    for (const message of result.gaveUp) logLine(io, 'ERROR', `mail "${message.subject}" given up: not sent within ${config.mail.giveUpAfterMs / 3_600_000}h; last error: ${message.lastError ?? 'none'}`);
+    // Whether mail works is known only when something was sent; otherwise it stays as last seen.
+    const attempted = result.sent.length + result.failed.length > 0;
+    const mailOk = attempted ? result.failed.length === 0 : (store.lastValue(POLLER_HOST, 'metrix_mail_ok') ?? 1) === 1;
+    store.writeSamples(POLLER_HOST, now, [mailOkSample(mailOk)]);
+    for (const message of result.gaveUp) {
+      logLine(io, 'ERROR', `mail "${message.subject}" given up: not sent within ${formatDuration(config.mail.giveUpAfterMs)} (giveUpAfter); last error: ${message.lastError ?? 'none'}`);
+    }
   } finally {
     mailer.close();
   }

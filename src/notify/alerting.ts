@@ -3,6 +3,7 @@ import { alertCode } from '../alerts/codes.js';
 import { lookbackMs } from '../alerts/condition.js';
 import { evaluateRule, type ActiveAlert, type Transition } from '../alerts/evaluate.js';
 import { groupByRecipients, planNotices, type Notice } from '../alerts/plan.js';
+import { POLLER_HOST, POLLER_SIDE, pollerHost, SELF_RULES } from '../alerts/self-monitoring.js';
 import { canonicalLabels, matchesLabels } from '../metrics/labels.js';
 import type { Notification } from '../alerts/types.js';
 import type { AlertRecord, AlertStore } from '../store/alert-store.js';
@@ -48,9 +49,12 @@ export interface Commit {
   readonly mutes: ReadonlyArray<{ readonly code: string; readonly reason: string | undefined }>;
 }
 
-/** Hosts a rule applies to: those it names, plus the members of the groups it names; all when it names none. */
+/**
+ * Hosts a rule applies to: those it names, plus the members of the groups it names; all
+ * configured hosts when it names none (metrix's own pseudo-host only when named).
+ */
 export function inScope(rule: AlertRule, host: Host): boolean {
-  if (rule.hosts.length === 0 && rule.groups.length === 0) return true;
+  if (rule.hosts.length === 0 && rule.groups.length === 0) return host.name !== POLLER_HOST;
   return rule.hosts.includes(host.name) || rule.groups.some((group) => host.groups.includes(group));
 }
 
@@ -62,15 +66,18 @@ export async function runAlerting(deps: AlertingDeps): Promise<Notice[]> {
   const { config, store, alerts, now } = deps;
   const polled = new Map(deps.polls.map((poll) => [poll.host, poll]));
   const hostsDown = new Set(deps.polls.filter((poll) => poll.failure).map((poll) => poll.host));
-  const rules = new Map(config.alerts.map((rule) => [rule.name, rule]));
+  const pollerSide = new Set(deps.polls.filter((poll) => poll.failure && POLLER_SIDE.includes(poll.failure.reason)).map((poll) => poll.host));
+  const allRules = [...config.alerts, ...SELF_RULES];
+  const hosts = [...config.hosts, pollerHost];
+  const rules = new Map(allRules.map((rule) => [rule.name, rule]));
   const results: RuleResult[] = [];
   const firing: AlertRecord[] = [];
   const resolved: AlertRecord[] = [];
-  for (const rule of config.alerts) {
+  for (const rule of allRules) {
     const previous = alerts.open(rule.name);
-    const evaluated = previous.filter((alert) => polled.has(alert.host));
-    const series = config.hosts
-      .filter((host) => polled.has(host.name) && inScope(rule, host))
+    const evaluated = previous.filter((alert) => polled.has(alert.host) || alert.host === POLLER_HOST);
+    const series = hosts
+      .filter((host) => (polled.has(host.name) || host === pollerHost) && inScope(rule, host))
       .flatMap((host) =>
         store
           .range({ host: host.name, metric: rule.metric, since: now - lookbackMs(rule.windowMs), until: now })
@@ -98,12 +105,12 @@ export async function runAlerting(deps: AlertingDeps): Promise<Notice[]> {
       ...extra,
     });
     firing.push(...result.active.filter((a) => a.status === 'firing').map((a) => record(a, 'firing')));
-    firing.push(...previous.filter((a) => !polled.has(a.host) && a.state === 'firing'));
+    firing.push(...previous.filter((a) => !evaluated.includes(a) && a.state === 'firing'));
     for (const t of result.transitions) {
       if (t.kind === 'resolved') resolved.push(record(t.alert, 'resolved', { resolvedAt: t.resolvedAt, value: t.value ?? t.alert.value }));
     }
   }
-  const plan = planNotices({ now, rules, firing, resolved, silences: deps.silences.current(now), hostsDown });
+  const plan = planNotices({ now, rules, firing, resolved, silences: deps.silences.current(now), hostsDown, pollerSide });
   const sources = {
     now,
     samples: (notice: Notice) => {

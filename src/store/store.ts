@@ -108,6 +108,28 @@ export class Store {
     }
   }
 
+  /** Writes samples of one host taken at one time, in their own transaction. */
+  writeSamples(host: string, ts: number, samples: readonly Sample[]): void {
+    try {
+      this.db.transaction(() => this.insertSamples(host, ts, samples)).immediate();
+    } catch (err) {
+      this.ids.forget();
+      throw err;
+    }
+  }
+
+  /** The latest value of one series, if it has any. */
+  lastValue(host: string, metric: string): number | undefined {
+    const hostId = this.ids.findHost(host);
+    if (hostId === undefined) return undefined;
+    return this.db
+      .prepare<[number, number, string], { value: number }>(
+        `SELECT p.value FROM samples p JOIN series s ON s.id = p.series_id
+         WHERE p.host_id = ? AND s.host_id = ? AND s.metric = ? ORDER BY p.ts DESC LIMIT 1`,
+      )
+      .get(hostId, hostId, metric)?.value;
+  }
+
   /** Inserts samples of one host taken at one time; callers wrap it in a transaction. */
   insertSamples(host: string, ts: number, samples: readonly Sample[]): void {
     const hostId = this.ids.host(host);

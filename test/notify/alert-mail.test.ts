@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
+import { KeyStore } from '../../src/crypto/key-store.js';
 import { formatNumber } from '../../src/mail/format.js';
 import { parseCsv, pngSize } from '../mail/helpers.js';
 import { makeCertificate, parseMail, startSmtpServer, type TestSmtpServer } from '../mail/smtp-server.js';
@@ -118,13 +119,20 @@ describe('alert mail through a real SMTP server', () => {
     await runCli(dir, ['execute'], clock.now, ENV);
     clock.advance(2 * MINUTE);
     await runCli(dir, ['execute'], clock.now, ENV);
-    expect(back.received).toHaveLength(1);
+    clock.advance(2 * MINUTE);
+    await runCli(dir, ['execute'], clock.now, ENV);
+    const subjects = await Promise.all(back.received.map(async (m) => (await parseMail(m.raw)).subject));
+    // The alert queued while the server was down, once; and metrix telling that mail had failed, then that it works again.
+    expect(subjects).toEqual([
+      expect.stringMatching(/^ALERT \[localhost\] mem_percent is [\d.]+ > 0.5 \(mem-used\)$/),
+      'ALERT [(metrix)] metrix_mail_ok is 0 == 0 (metrix-mail)',
+      'RESOLVED [(metrix)] metrix_mail_ok is 1 (metrix-mail)',
+    ]);
     const database = db(dir);
-    const outbox = database.prepare('SELECT message_id, attempts, sent_at, last_error FROM outbox').all() as Array<Record<string, unknown>>;
+    const first = database.prepare('SELECT message_id, attempts, sent_at, last_error FROM outbox ORDER BY id LIMIT 1').get() as Record<string, unknown>;
     database.close();
-    expect(outbox).toHaveLength(1);
-    expect(outbox[0]).toMatchObject({ attempts: 2, last_error: null });
-    expect((await parseMail(back.received[0]!.raw)).messageId).toBe(outbox[0]!.message_id);
+    expect(first).toMatchObject({ attempts: 2, last_error: null });
+    expect((await parseMail(back.received[0]!.raw)).messageId).toBe(first['message_id']);
   });
 
   it('mails "resolved" when the condition clears, and a reminder only after repeat', async () => {
@@ -172,17 +180,29 @@ describe('alert mail through a real SMTP server', () => {
     const dir = tempDir();
     const server = await smtp(dir);
     const clock = fakeClock();
-    project(
-      dir,
-      server.port,
-      `${MEM_RULE(0.5)}<alert name="host-down" metric="host_up" op="==" value="0" severity="critical"/>`,
-      '<host name="f4" address="127.0.0.1" port="1"/>',
-    );
+    const rules = `${MEM_RULE(0.5)}<alert name="host-down" metric="host_up" op="==" value="0" severity="critical"/>`;
+    project(dir, server.port, rules, '<host name="f4" address="127.0.0.1" port="1"/>');
+    KeyStore.open(join(dir, 'keys')).store.ensureHostKeys('f4'); // as if uploaded before it went down
     await runCli(dir, ['execute'], clock.now, ENV);
     expect(server.received).toHaveLength(1);
     const mail = await parseMail(server.received[0]!.raw);
     expect(mail.subject).toMatch(/^ALERT f4 down, 1 firing/);
-    expect(mail.text).toMatch(/f4 is down since .*not-uploaded/);
+    expect(mail.text).toMatch(/f4 is down since [^\n]*: auth: no way to log in to \w+@f4[^\n]*its other alerts are held back/);
+  });
+
+  it('reports hosts metrix itself cannot read as one metrix-poller alert, not as hosts down', async () => {
+    const dir = tempDir();
+    const server = await smtp(dir);
+    const clock = fakeClock();
+    const rules = '<alert name="host-down" metric="host_up" op="==" value="0" severity="critical"/>';
+    project(dir, server.port, rules, ['f4', 'f5', 'f6'].map((name) => `<host name="${name}" address="127.0.0.1" port="1"/>`).join(''));
+    await runCli(dir, ['execute'], clock.now, ENV);
+    expect(server.received).toHaveLength(1);
+    expect((await parseMail(server.received[0]!.raw)).subject).toBe('ALERT [(metrix)] metrix_poll_failures{reason=not-uploaded} is 3 > 0 (metrix-poller)');
+    const firing = JSON.parse((await runCli(dir, ['alerts', '--firing', '--json'], clock.now)).stdout) as Array<{ rule: string; host: string; muted?: string }>;
+    expect(firing.filter((a) => a.rule === 'host-down').map((a) => [a.host, a.muted])).toEqual(
+      ['f6', 'f5', 'f4'].map((host) => [host, "held back: metrix's own problem, not the host's (see the metrix-poller alert)"]),
+    );
   });
 
   it('mail test says plainly what failed, and sends when it can', async () => {

@@ -24,25 +24,21 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
-  const command = (name: string, description: string): Command =>
-    root
-      .command(name)
-      .description(description)
-      .helpOption('--help', 'show help')
-      .option('-c, --config <file>', 'config file', './config.xml');
+  const withConfig = (cmd: Command): Command => cmd.helpOption('--help', 'show help').option('-c, --config <file>', 'config file', './config.xml');
+  const group = (name: string, description: string): Command => root.command(name).description(description).helpOption('--help', 'show help');
+  const subcommand = (parent: Command, name: string, description: string): Command => withConfig(parent.command(name).description(description));
+  const command = (name: string, description: string): Command => subcommand(root, name, description);
+  const withFormat = (cmd: Command): Command =>
+    cmd
+      .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+      .option('--json', 'same as --format json');
 
   command('init', 'write a commented sample config.xml and create the poller keys')
     .option('--force', 'overwrite an existing config file with the sample')
     .option('--new-keys', 'replace the poller key pair (every host then needs "metrix upload")')
     .action((opts) => done(init({ ...opts, config: configPath(opts) }, io)));
 
-  const config = root.command('config').description('configuration tools').helpOption('--help', 'show help');
-  config
-    .command('check')
-    .description('validate the config and print it as resolved')
-    .helpOption('--help', 'show help')
-    .option('-c, --config <file>', 'config file', './config.xml')
-    .action((opts) => done(configCheck({ config: configPath(opts) }, io)));
+  subcommand(group('config', 'configuration tools'), 'check', 'validate the config and print it as resolved').action((opts) => done(configCheck({ config: configPath(opts) }, io)));
 
   command('upload', 'put the collector and each host\'s key on the hosts over SFTP')
     .option('-h, --host <name>', 'upload to this host (repeatable)', collect, [])
@@ -55,31 +51,24 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .option('--wait <duration>', 'how long to wait for a previous run still going before giving up (exit 3)', '10s')
     .action((opts) => done(execute({ ...opts, config: configPath(opts) }, io)));
 
-  command('query', 'print the history of one metric of one host')
+  const queryCommand = command('query', 'print the history of one metric of one host')
     .requiredOption('-h, --host <name>', 'host')
     .requiredOption('-m, --metric <name>', 'metric, e.g. cpu_percent')
     .option('--labels <list>', 'only series with these labels, e.g. mount=/')
     .option('--since <time>', `start: ${TIME_ARG_HELP}`, '1h')
     .option('--until <time>', 'end, same forms as --since', 'now')
     .option('--step <duration>', 'aggregate into steps of this length, e.g. 5m')
-    .addOption(new Option('--agg <fn>', 'aggregation per step').choices(['avg', 'min', 'max', 'last', 'p95']).default('avg'))
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .option('--json', 'same as --format json')
+    .addOption(new Option('--agg <fn>', 'aggregation per step').choices(['avg', 'min', 'max', 'last', 'p95']).default('avg'));
+  withFormat(queryCommand)
     .action((opts) => done(query({ ...opts, config: configPath(opts) }, io)));
 
-  command('alerts', 'alert history with codes, newest first')
+  withFormat(command('alerts', 'alert history with codes, newest first'))
     .option('--firing', 'only alerts firing now')
     .option('--since <time>', `alerts active since: ${TIME_ARG_HELP}`, '7d')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .option('--json', 'same as --format json')
     .action((opts) => done(alerts({ ...opts, config: configPath(opts) }, io)));
 
-  const silence = root.command('silence').description('maintenance windows: mute matching alerts until a time').helpOption('--help', 'show help');
-  silence
-    .command('add')
-    .description('mute the alerts of a host and/or rule (they are still recorded)')
-    .helpOption('--help', 'show help')
-    .option('-c, --config <file>', 'config file', './config.xml')
+  const silence = group('silence', 'maintenance windows: mute matching alerts until a time');
+  subcommand(silence, 'add', 'mute the alerts of a host and/or rule (they are still recorded)')
     .option('-h, --host <name>', 'host to silence')
     .option('--rule <name>', 'rule to silence')
     .option('--labels <list>', 'only series with these labels, e.g. mount=/scratch')
@@ -87,28 +76,12 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .option('--until <time>', `until when: ${TIME_ARG_HELP}`)
     .requiredOption('--comment <text>', 'why, e.g. "kernel update"')
     .action((opts) => done(silenceAdd({ ...opts, config: configPath(opts) }, io)));
-  silence
-    .command('list')
-    .description('silences in force or yet to start')
-    .helpOption('--help', 'show help')
-    .option('-c, --config <file>', 'config file', './config.xml')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .option('--json', 'same as --format json')
-    .action((opts) => done(silenceList({ ...opts, config: configPath(opts) }, io)));
-  silence
-    .command('remove')
-    .description('end a silence now')
-    .helpOption('--help', 'show help')
+  withFormat(subcommand(silence, 'list', 'silences in force or yet to start')).action((opts) => done(silenceList({ ...opts, config: configPath(opts) }, io)));
+  subcommand(silence, 'remove', 'end a silence now')
     .argument('<id>', 'silence id, from metrix silence list')
-    .option('-c, --config <file>', 'config file', './config.xml')
     .action((id: string, opts) => done(silenceRemove({ id, config: configPath(opts) }, io)));
 
-  const mail = root.command('mail').description('mail tools').helpOption('--help', 'show help');
-  mail
-    .command('test')
-    .description('send a test message through the configured transport, and say what failed if it did')
-    .helpOption('--help', 'show help')
-    .option('-c, --config <file>', 'config file', './config.xml')
+  subcommand(group('mail', 'mail tools'), 'test', 'send a test message through the configured transport, and say what failed if it did')
     .option('--to <addresses>', 'send to these instead of the <mail> recipients')
     .action((opts) => done(mailTest({ ...opts, config: configPath(opts) }, io)));
 

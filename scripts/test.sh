@@ -5,14 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/sbin/sshd ]; then
-  echo "test: installing openssh-server (the integration tests start their own sshd on 127.0.0.1)"
+# Debian packages the tests need: sshd for the SSH tests, openssl for test certificates,
+# DejaVu fonts so chart PNGs have their labels.
+missing=()
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v openssl >/dev/null || missing+=(openssl)
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test: installing ${missing[*]} (the integration tests start their own sshd and SMTP server on 127.0.0.1)"
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  # policy-rc.d 101: let the package install without starting a system sshd.
+  # policy-rc.d 101: let the packages install without starting a system sshd.
   echo 'exit 101' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null && $SUDO chmod +x /usr/sbin/policy-rc.d
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openssh-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
   $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 

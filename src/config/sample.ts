@@ -24,7 +24,7 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
       database        SQLite file holding the history
       keys            directory of the poller key pair and the per-host key pairs (0700)
       remoteDir       absolute directory on each host where "metrix upload" puts the collector
-      retention       keep raw samples this long; older data stays as 5-minute and hourly roll-ups
+      retention       keep raw samples this long (checked, not applied yet: every sample is kept for now)
       maxOutput       largest collector output accepted from one host
   -->
   <settings concurrency="20" connectTimeout="10s" commandTimeout="30s" database="./metrix.db"

@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.js';
 import { formatDuration } from '../config/duration.js';
 import { logLine, type Io } from '../cli/io.js';
-import { renderChart } from '../mail/chart.js';
+import type { ChartInput } from '../mail/message.js';
 import { composeAlertMail } from '../mail/compose.js';
 import { buildRawMessage, createMailer } from '../mail/transport.js';
 import { AlertStore } from '../store/alert-store.js';
@@ -12,6 +12,9 @@ import { mailOkSample, POLLER_HOST, pollFailureSamples } from '../alerts/self-mo
 import { runAlerting } from './alerting.js';
 import { commitAlerting } from './commit.js';
 import { flushOutbox } from './flush.js';
+
+// vega, vega-lite and resvg take ~150 ms to load: only runs that draw a chart pay for them.
+const renderChart = async (input: ChartInput): Promise<Buffer> => (await import('../mail/chart.js')).renderChart(input);
 
 /** The SMTP password, from the variable the config names; the only place it is read. */
 export function mailPassword(config: Config, env: Io['env']): string | undefined {

@@ -4,8 +4,8 @@
  * would. Prints figures; asserts nothing.
  *   npm run bench:execute -- [--hosts 200] [--concurrency 25] [--servers 4]
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -67,7 +67,7 @@ try {
   await measure('execute', ['execute']);
   await measure('execute', ['execute']);
   console.log(`peak RSS of the poller: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
-  if (values.compare) compareWithOthers(dir, hosts, concurrency, farm);
+  if (values.compare) await compareWithOthers(dir, hosts, concurrency, farm);
 } finally {
   await farm.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -78,7 +78,7 @@ try {
  * running the same collector through OpenSSH's client. Their CPU is their whole process
  * tree (bash's `times` for children: pssh or clush and every ssh they start).
  */
-function compareWithOthers(dir: string, hosts: number, concurrency: number, farm: Farm): void {
+async function compareWithOthers(dir: string, hosts: number, concurrency: number, farm: Farm): Promise<void> {
   // One shared remoteDir with a valid key: every host runs the same command line.
   const shared = join(dir, 'remote', 'shared');
   mkdirSync(shared, { recursive: true });
@@ -105,14 +105,22 @@ function compareWithOthers(dir: string, hosts: number, concurrency: number, farm
       continue;
     }
     const start = process.hrtime.bigint();
-    const run = spawnSync('bash', ['-c', `${line} > ${join(dir, 'out.txt')} 2>&1; echo "exit $?"; times`], { encoding: 'utf8' });
+    // Asynchronously: the farm's sshd log pipes must keep draining while the tool runs, or sshd stalls.
+    const stdout = await new Promise<string>((resolve) => {
+      const child = spawn('bash', ['-c', `${line} > ${join(dir, 'out.txt')} 2>&1; echo "exit $?"; times`]);
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.on('close', () => resolve(text));
+    });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const lines = run.stdout.trim().split('\n');
+    const lines = stdout.trim().split('\n');
     const children = lines[lines.length - 1]!.split(/\s+/).map((t) => {
       const m = /^(\d+)m([\d.]+)s$/.exec(t);
       return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
     });
     const cpuMsPerHost = ((children[0] ?? 0) + (children[1] ?? 0)) * 1000 / hosts;
     console.log(`${name.padEnd(22)} ${hosts} hosts at ${concurrency}: ${seconds.toFixed(2)} s wall, ${(hosts / seconds).toFixed(1)} hosts/s, client CPU ${cpuMsPerHost.toFixed(1)} ms/host, ${lines[0]}`);
+    const failed = readFileSync(join(dir, 'out.txt'), 'utf8').split('\n').filter((l) => /FAILURE|exited with error|Timed out|refused|denied/i.test(l));
+    if (failed.length > 0) console.log(`  ${failed.length} failure lines, e.g. ${failed.slice(0, 3).join(' | ')}`);
   }
 }

@@ -28,6 +28,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
   if (created) logLine(io, 'INFO', `created keys directory ${config.settings.keysDir} with a new poller key pair`);
   const waitMs = parseDuration(options.wait);
   if (waitMs === undefined) throw usageError(`--wait "${options.wait}": expected ${DURATION_HELP}`);
+  const transports = openTransports(config, keys, io); // no connection yet: one is opened per host when polled
   const store = Store.open(config.settings.database);
   const lock = await acquireRunLock(store.db, currentHolder(), waitMs, { clock: io.clock, sleep: io.sleep });
   if (!lock.acquired) {
@@ -39,7 +40,6 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     );
   }
   if (lock.tookOverFrom) logLine(io, 'WARN', `the run of pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.machine} ended without releasing its lock (crashed or killed); took it over`);
-  const transports = openTransports(config, keys, io);
   const progress = new Progress(io, hosts.length);
   try {
     const run = await pollHosts(

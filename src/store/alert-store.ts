@@ -71,11 +71,6 @@ export class AlertStore {
       .map(fromRow);
   }
 
-  byCode(code: string): AlertRecord | undefined {
-    const row = this.db.prepare<[string], Row>('SELECT * FROM alerts WHERE code = ?').get(code);
-    return row && fromRow(row);
-  }
-
   codeTaken(code: string): boolean {
     return this.db.prepare('SELECT 1 FROM alerts WHERE code = ?').get(code) !== undefined;
   }

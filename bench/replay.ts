@@ -17,7 +17,8 @@ import { commitAlerting } from '../src/notify/commit.js';
 import { AlertStore } from '../src/store/alert-store.js';
 import { OutboxStore } from '../src/store/outbox-store.js';
 import { SilenceStore } from '../src/store/silence-store.js';
-import { Store, type PollRecord } from '../src/store/store.js';
+import { Store } from '../src/store/store.js';
+import type { PollRecord } from '../src/poll/records.js';
 
 const { values } = parseArgs({ options: { hosts: { type: 'string', default: '200' }, hours: { type: 'string', default: '24' } } });
 const HOSTS = Number(values.hosts);
@@ -68,7 +69,7 @@ const host = (name: string): Host => ({
 const dir = mkdtempSync(join(tmpdir(), 'metrix-replay-'));
 const config: Config = {
   path: join(dir, 'config.xml'),
-  settings: { concurrency: 20, connectTimeoutMs: 10_000, commandTimeoutMs: 30_000, database: join(dir, 'metrix.db'), keysDir: join(dir, 'keys'), remoteDir: '/tmp/metrix', retentionMs: 30 * 24 * 60 * MIN, maxOutputBytes: 1 << 20 },
+  settings: { concurrency: 20, connectTimeoutMs: 10_000, commandTimeoutMs: 30_000, database: join(dir, 'metrix.db'), keysDir: join(dir, 'keys'), remoteDir: '/tmp/metrix', retentionMs: 30 * 24 * 60 * MIN, maxOutputBytes: 1 << 20, maxSamples: 5000 },
   hosts: names.map(host),
   groups: new Map(),
   mail: { transport: 'file', from: 'metrix@example.org', to: ['ops@example.org'], dir: join(dir, 'outbox'), giveUpAfterMs: 2 * 24 * 60 * MIN },

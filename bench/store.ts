@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Sample } from '../client-script/src/protocol.js';
-import { Store, type PollRecord } from '../src/store/store.js';
+import { Store } from '../src/store/store.js';
+import type { PollRecord } from '../src/poll/records.js';
 
 const { values } = parseArgs({
   options: {

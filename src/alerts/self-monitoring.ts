@@ -1,6 +1,6 @@
 import type { AlertRule, Host } from '../config/types.js';
 import type { Sample } from '../../client-script/src/protocol.js';
-import type { FailureReason } from '../poll/transport.js';
+import type { FailureReason } from '../result.js';
 
 /**
  * metrix watches itself with the same machinery it watches hosts with: after each run it

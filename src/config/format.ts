@@ -31,7 +31,7 @@ function formatSettings({ settings }: Config): string[] {
     'settings',
     `  concurrency ${settings.concurrency}, connectTimeout ${formatDuration(settings.connectTimeoutMs)}, ` +
       `commandTimeout ${formatDuration(settings.commandTimeoutMs)}, retention ${formatDuration(settings.retentionMs)}, ` +
-      `maxOutput ${formatSize(settings.maxOutputBytes)}`,
+      `maxOutput ${formatSize(settings.maxOutputBytes)}, maxSamples ${settings.maxSamples}`,
     `  database  ${settings.database}`,
     `  keys      ${settings.keysDir}`,
     `  remoteDir ${settings.remoteDir}`,

@@ -24,6 +24,7 @@ export const SETTINGS_DEFAULTS = {
   remoteDir: '/tmp/metrix',
   retentionMs: 30 * 86_400_000,
   maxOutputBytes: 1024 * 1024,
+  maxSamples: 5000,
 } as const;
 
 /**
@@ -61,6 +62,7 @@ function resolveSettings(element: XmlElement | undefined, context: ResolveContex
     remoteDir: attrs.remoteDir ?? SETTINGS_DEFAULTS.remoteDir,
     retentionMs: attrs.retention ?? SETTINGS_DEFAULTS.retentionMs,
     maxOutputBytes: attrs.maxOutput ?? SETTINGS_DEFAULTS.maxOutputBytes,
+    maxSamples: attrs.maxSamples ?? SETTINGS_DEFAULTS.maxSamples,
   };
 }
 

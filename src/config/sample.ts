@@ -26,9 +26,11 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
       remoteDir       absolute directory on each host where "metrix upload" puts the collector
       retention       keep raw samples this long (checked, not applied yet: every sample is kept for now)
       maxOutput       largest collector output accepted from one host
+      maxSamples      most samples accepted from one host's poll (100..1000000); a host over it fails alone
   -->
   <settings concurrency="20" connectTimeout="10s" commandTimeout="30s" database="./metrix.db"
-            keys="./keys" remoteDir="/tmp/metrix" retention="30d" maxOutput="1MB"/>
+            keys="./keys" remoteDir="/tmp/metrix" retention="30d" maxOutput="1MB"
+            maxSamples="5000"/>
 
   <!--
     <defaults>: SSH settings every <host> inherits unless it sets its own. All optional.

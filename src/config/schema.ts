@@ -53,6 +53,7 @@ export const SETTINGS_ATTRS = {
   remoteDir: { kind: 'remote-dir' },
   retention: { kind: 'duration' },
   maxOutput: { kind: 'size' },
+  maxSamples: { kind: 'int', min: 100, max: 1_000_000 },
 } as const satisfies AttrSpecs;
 
 export const DEFAULTS_ATTRS = {

@@ -19,6 +19,8 @@ export interface Settings {
   readonly retentionMs: number;
   /** Largest collector stdout accepted, bytes. */
   readonly maxOutputBytes: number;
+  /** Most samples accepted from one host's poll (like Prometheus's sample_limit); a poll over it fails alone. */
+  readonly maxSamples: number;
 }
 
 export interface Host {

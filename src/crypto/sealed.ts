@@ -1,6 +1,6 @@
 import nacl from 'tweetnacl';
 import { REPORT_VERSION, SEAL_TAG, type Report, type Sample } from '../../client-script/src/protocol.js';
-import { fail, ok, type Outcome } from '../poll/transport.js';
+import { fail, ok, type Outcome } from '../result.js';
 
 export interface OpenExpectations {
   readonly host: string;

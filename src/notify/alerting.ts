@@ -7,7 +7,8 @@ import { POLLER_HOST, POLLER_SIDE, pollerHost, SELF_RULES } from '../alerts/self
 import { canonicalLabels, matchesLabels } from '../metrics/labels.js';
 import type { Notification } from '../alerts/types.js';
 import type { AlertRecord, AlertStore } from '../store/alert-store.js';
-import type { PollRecord, Store } from '../store/store.js';
+import type { PollRecord } from '../poll/records.js';
+import type { Store } from '../store/store.js';
 import type { SilenceStore } from '../store/silence-store.js';
 import { buildNotification, chartSpanMs } from './views.js';
 

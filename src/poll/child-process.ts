@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { fail, ok, type ExecResult, type Outcome } from './transport.js';
+import { fail, ok, type Outcome } from '../result.js';
+import type { ExecResult } from './transport.js';
 
 const STDERR_TAIL = 2048;
 

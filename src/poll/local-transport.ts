@@ -1,6 +1,7 @@
 import type { Host } from '../config/types.js';
 import { runChild } from './child-process.js';
-import type { ExecRequest, ExecResult, Outcome, Transport } from './transport.js';
+import type { Outcome } from '../result.js';
+import type { ExecRequest, ExecResult, Transport } from './transport.js';
 
 /**
  * Polls the machine metrix runs on: the collector runs as a child process of the same
@@ -16,6 +17,8 @@ export class LocalTransport implements Transport {
     const args = [this.collectorPath, '--key', this.keyPathOf(host.name), ...request.args];
     return runChild(process.execPath, args, request);
   }
+
+  async release(): Promise<void> {}
 
   async close(): Promise<void> {}
 }

@@ -5,8 +5,9 @@ import { openSealed } from '../crypto/sealed.js';
 import type { HostKeys, KeyStore } from '../crypto/key-store.js';
 import { errorMessage } from '../errors.js';
 import { deriveRates, rebootedBetween, type CounterSnapshot } from '../metrics/derive.js';
-import type { PollRecord } from '../store/store.js';
-import { fail, ok, type Outcome, type Transport } from './transport.js';
+import type { PollRecord } from './records.js';
+import { fail, ok, type Outcome } from '../result.js';
+import type { Transport } from './transport.js';
 
 export type Clock = () => number;
 

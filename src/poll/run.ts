@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { Host } from '../config/types.js';
-import type { PollRecord, RunRecord } from '../store/store.js';
+import type { PollRecord, RunRecord } from './records.js';
 import { pollHost, type PollContext } from './poll-host.js';
 
 export interface RunOptions {

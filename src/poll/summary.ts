@@ -1,4 +1,4 @@
-import type { PollRecord, RunRecord } from '../store/store.js';
+import type { PollRecord, RunRecord } from './records.js';
 
 /** The metrics named in a host's "ok" log line, when it has them. */
 const HEADLINE_METRICS = ['cpu_percent', 'mem_percent', 'load1'];

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Host } from '../config/types.js';
 import { errorMessage } from '../errors.js';
-import { fail, ok, type Outcome } from '../poll/transport.js';
+import { fail, ok, type Outcome } from '../result.js';
 import { parsePrivateKey, type ClientAuth, type PrivateKey } from './client.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Host } from '../config/types.js';
-import { fail, type Outcome } from '../poll/transport.js';
+import { fail, type Outcome } from '../result.js';
 import type { CommandResult } from './remote-command.js';
 
 const SHELL_NOT_FOUND = 127;

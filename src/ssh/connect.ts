@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Host } from '../config/types.js';
-import { fail, ok, type FailureReason, type Outcome } from '../poll/transport.js';
+import { fail, ok, type FailureReason, type Outcome } from '../result.js';
 import { planAuth, type SshSecrets } from './auth.js';
 import { dial, type DialFailureKind, type SshConnection } from './client.js';
 import { openHostKeyGate } from './host-key-gate.js';

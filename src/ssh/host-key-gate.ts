@@ -1,6 +1,6 @@
 import type { Host } from '../config/types.js';
 import { errorMessage } from '../errors.js';
-import { fail, ok, type Outcome } from '../poll/transport.js';
+import { fail, ok, type Outcome } from '../result.js';
 import { fingerprintOf, keyTypeOf, knownHostsLine } from './fingerprint.js';
 import { checkHostKey, knownKeyTypes, orderHostKeyAlgorithms, type HostKeyStatus } from './host-key-check.js';
 import { describeRefusal, type OfferedKey } from './host-key-messages.js';

@@ -1,6 +1,6 @@
 import type { Host } from '../config/types.js';
 import { errorMessage } from '../errors.js';
-import { fail, ok, type Outcome } from '../poll/transport.js';
+import { fail, ok, type Outcome } from '../result.js';
 import type { RemoteChannel, SshConnection } from './client.js';
 import { connectHost, type ConnectOptions } from './connect.js';
 import { withDeadline } from './deadline.js';

@@ -1,4 +1,4 @@
-import { fail, ok, type Outcome } from '../poll/transport.js';
+import { fail, ok, type Outcome } from '../result.js';
 import type { RemoteChannel, SshConnection } from './client.js';
 
 const STDERR_TAIL_CHARS = 4096;

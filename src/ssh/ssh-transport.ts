@@ -1,5 +1,6 @@
 import type { Host } from '../config/types.js';
-import { fail, ok, type ExecRequest, type ExecResult, type Outcome, type Transport } from '../poll/transport.js';
+import { fail, ok, type Outcome } from '../result.js';
+import type { ExecRequest, ExecResult, Transport } from '../poll/transport.js';
 import type { SshSecrets } from './auth.js';
 import { describeExit } from './collector-exit.js';
 import { withDeadline } from './deadline.js';
@@ -83,6 +84,11 @@ export class SshTransport implements Transport {
       this.#pool.discard(host);
       return fail('command-timeout', `upload to ${host.name} did not finish within ${ms} ms`);
     });
+  }
+
+  /** Closes the host's connection once the run is done with it (placeholder: kept until close()). */
+  release(_host: Host): Promise<void> {
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

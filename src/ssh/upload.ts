@@ -1,6 +1,6 @@
 import type { Host } from '../config/types.js';
 import { errorMessage } from '../errors.js';
-import { fail, ok, type Outcome } from '../poll/transport.js';
+import { fail, ok, type Outcome } from '../result.js';
 import type { SshConnection } from './client.js';
 import { ensureDirectory, sameContent, setMode, writeFileAtomic } from './sftp.js';
 import { remotePath } from './shell-quote.js';

@@ -2,28 +2,9 @@ import type { Sample } from '../../client-script/src/protocol.js';
 import type { CounterSnapshot } from '../metrics/derive.js';
 import { metricInfo } from '../metrics/catalog.js';
 import { canonicalLabels, type Labels } from '../metrics/labels.js';
-import type { FailureReason } from '../poll/transport.js';
+import type { PollRecord, RunRecord } from '../poll/records.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { SeriesIds } from './series-ids.js';
-
-/** What one host's poll leaves behind; stored as one unit of a run. */
-export interface PollRecord {
-  readonly host: string;
-  /** Poller clock, ms, when the poll ended: the timestamp of every sample in it. */
-  readonly ts: number;
-  readonly durationMs: number;
-  readonly failure: { readonly reason: FailureReason; readonly message: string } | undefined;
-  readonly collector: string | undefined;
-  readonly samples: readonly Sample[];
-  /** Collectors that failed on an otherwise good poll, e.g. "filesystem: /nfs: statfs timed out". */
-  readonly warnings?: readonly string[];
-}
-
-export interface RunRecord {
-  readonly startedAt: number;
-  readonly finishedAt: number;
-  readonly polls: readonly PollRecord[];
-}
 
 export interface SeriesRange {
   readonly labels: Labels;

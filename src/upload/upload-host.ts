@@ -2,7 +2,7 @@ import { HOST_KEY_FILE } from '../../client-script/src/protocol.js';
 import type { Host } from '../config/types.js';
 import { serializeHostKeyFile, type KeyStore } from '../crypto/key-store.js';
 import { errorMessage } from '../errors.js';
-import { fail, ok, type Outcome } from '../poll/transport.js';
+import { fail, ok, type Outcome } from '../result.js';
 import { COLLECTOR_FILE, type SshTransport } from '../ssh/ssh-transport.js';
 import { MIN_NODE_MAJOR, nodeVersionProblem } from './node-version.js';
 

@@ -18,6 +18,7 @@ describe('defaults', () => {
       remoteDir: '/tmp/metrix',
       retentionMs: 30 * 86_400_000,
       maxOutputBytes: 1024 * 1024,
+      maxSamples: 5000,
     });
   });
 

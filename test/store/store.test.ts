@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { Store, type PollRecord } from '../../src/store/store.js';
+import { Store } from '../../src/store/store.js';
+import type { PollRecord } from '../../src/poll/records.js';
 import { tmpdir } from 'node:os';
 import { tempDir } from '../helpers/tmp.js';
 

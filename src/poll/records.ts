@@ -1,0 +1,21 @@
+import type { Sample } from '../../client-script/src/protocol.js';
+import type { FailureReason } from '../result.js';
+
+/** What one host's poll leaves behind; stored as one unit of a run. */
+export interface PollRecord {
+  readonly host: string;
+  /** Poller clock, ms, when the poll ended: the timestamp of every sample in it. */
+  readonly ts: number;
+  readonly durationMs: number;
+  readonly failure: { readonly reason: FailureReason; readonly message: string } | undefined;
+  readonly collector: string | undefined;
+  readonly samples: readonly Sample[];
+  /** Collectors that failed on an otherwise good poll, e.g. "filesystem: /nfs: statfs timed out". */
+  readonly warnings?: readonly string[];
+}
+
+export interface RunRecord {
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly polls: readonly PollRecord[];
+}

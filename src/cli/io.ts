@@ -1,3 +1,5 @@
+import { escapeControl } from '../text/escape.js';
+
 /** Where a command writes, what it may read of the machine, and its clock: all injectable for tests. */
 export interface Io {
   readonly out: (text: string) => void;
@@ -24,8 +26,11 @@ export function processIo(): Io {
 
 export type Level = 'INFO' | 'WARN' | 'ERROR';
 
-/** Log lines like `2026-11-22T04:00:00Z INFO [f4] poll ok`; the timestamp only off a terminal (cron logs). */
+/**
+ * Log lines like `2026-11-22T04:00:00Z INFO [f4] poll ok`; the timestamp only off a terminal (cron logs).
+ * Messages carry host output and user text, so control characters are escaped: one call, one line.
+ */
 export function logLine(io: Io, level: Level, message: string, host?: string): void {
   const stamp = io.isTty ? '' : `${new Date(io.clock()).toISOString()} `;
-  io.err(`${stamp}${level} ${host ? `[${host}] ` : ''}${message}\n`);
+  io.err(`${stamp}${level} ${host ? `[${escapeControl(host)}] ` : ''}${escapeControl(message)}\n`);
 }

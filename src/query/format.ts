@@ -1,4 +1,5 @@
 import { formatLabels, type Labels } from '../metrics/labels.js';
+import { escapeControl } from '../text/escape.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -25,8 +26,9 @@ export function csvLines(rows: ReadonlyArray<readonly string[]>): string {
   return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
 }
 
-/** Columns padded to their widest cell; numbers right-aligned. */
-export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, numeric: ReadonlySet<number> = new Set()): string {
+/** Columns padded to their widest cell; numbers right-aligned. Cells may hold host or user text: control characters are escaped. */
+export function textTable(header: readonly string[], rawRows: ReadonlyArray<readonly string[]>, numeric: ReadonlySet<number> = new Set()): string {
+  const rows = rawRows.map((row) => row.map(escapeControl));
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells

@@ -10,7 +10,11 @@ export interface Io {
   readonly cwd: string;
   readonly clock: () => number;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Calls `listener` with the signal's name on each SIGTERM or SIGINT until unsubscribed; absent where nothing can stop us. */
+  readonly onStop?: (listener: (signal: StopSignal) => void) => () => void;
 }
+
+export type StopSignal = 'SIGTERM' | 'SIGINT';
 
 export function processIo(): Io {
   return {
@@ -21,6 +25,14 @@ export function processIo(): Io {
     cwd: process.cwd(),
     clock: Date.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    onStop: (listener) => {
+      const signals: StopSignal[] = ['SIGTERM', 'SIGINT'];
+      const handlers = signals.map((signal) => [signal, () => listener(signal)] as const);
+      for (const [signal, handler] of handlers) process.on(signal, handler);
+      return () => {
+        for (const [signal, handler] of handlers) process.off(signal, handler);
+      };
+    },
   };
 }
 

@@ -1,15 +1,16 @@
 import { loadConfig } from '../config/load.js';
 import { KeyStore } from '../crypto/key-store.js';
-import { logLine, type Io } from '../cli/io.js';
+import { logLine, type Io, type StopSignal } from '../cli/io.js';
 import { selectHosts } from '../cli/select-hosts.js';
 import { Progress } from '../cli/progress.js';
-import { pollHosts } from '../poll/run.js';
+import { pollHosts, STOP_GRACE_MS } from '../poll/run.js';
+import type { RunRecord } from '../poll/records.js';
 import { describePoll, summarizeRun } from '../poll/summary.js';
 import { openTransports } from './transports.js';
 import { alertAndNotify } from '../notify/after-run.js';
 import { Store } from '../store/store.js';
 import { acquireRunLock, currentHolder } from '../store/run-lock.js';
-import { DURATION_HELP, parseDuration } from '../config/duration.js';
+import { checkDuration, DURATION_RANGES } from '../config/duration.js';
 import { MetrixError, usageError } from '../errors.js';
 
 export interface ExecuteOptions {
@@ -26,8 +27,9 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
   const hosts = selectHosts(config, options.host, options.group);
   const { store: keys, created } = KeyStore.open(config.settings.keysDir);
   if (created) logLine(io, 'INFO', `created keys directory ${config.settings.keysDir} with a new poller key pair`);
-  const waitMs = parseDuration(options.wait);
-  if (waitMs === undefined) throw usageError(`--wait "${options.wait}": expected ${DURATION_HELP}`);
+  const wait = checkDuration(options.wait, DURATION_RANGES.wait);
+  if ('error' in wait) throw usageError(`--wait "${options.wait}": ${wait.error}`);
+  const waitMs = wait.value;
   const transports = openTransports(config, keys, io); // no connection yet: one is opened per host when polled
   const store = Store.open(config.settings.database);
   const lock = await acquireRunLock(store.db, currentHolder(), waitMs, { clock: io.clock, sleep: io.sleep });
@@ -41,6 +43,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
   }
   if (lock.tookOverFrom) logLine(io, 'WARN', `the run of pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.machine} ended without releasing its lock (crashed or killed); took it over`);
   const progress = new Progress(io, hosts.length);
+  const stop = watchStop(io, (message) => progress.note({ host: '', level: 'WARN', message }));
   try {
     const run = await pollHosts(
       hosts,
@@ -53,6 +56,8 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
       },
       {
         concurrency: config.settings.concurrency,
+        stop: stop.signal,
+        sleep: stop.sleep,
         onPoll: (record) => {
           for (const warning of record.warnings ?? []) progress.note({ host: record.host, level: 'WARN', message: warning });
           progress.host({ host: record.host, level: record.failure ? 'ERROR' : 'INFO', message: describePoll(record) });
@@ -61,13 +66,78 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     );
     progress.finish();
     store.writeRun(run);
+    logLine(io, 'INFO', describeStored(run));
+    if (run.stopped) {
+      logLine(io, 'WARN', `stopped by ${stop.by}: ${describeNotPolled(run.stopped.notPolled)}; alerts and mail wait for the next run`);
+      io.out(summarizeRun(run));
+      return STOP_EXIT[stop.by ?? 'SIGTERM'];
+    }
     await alertAndNotify(config, store, run, io);
     io.out(summarizeRun(run));
     return run.polls.some((poll) => poll.failure) ? 1 : 0;
   } finally {
+    stop.dispose();
     progress.finish();
     await transports.close();
     lock.release();
     store.close();
   }
+}
+
+/** Exit status of a run stopped by a signal, as a shell reports a process killed by it. */
+const STOP_EXIT: Readonly<Record<StopSignal, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+interface StopWatch {
+  readonly signal: AbortSignal;
+  /** The grace timer: cut short by a second signal. */
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly by: StopSignal | undefined;
+  dispose(): void;
+}
+
+/** First SIGTERM/SIGINT: no new host starts, those in flight get a grace. A second one ends the grace. */
+function watchStop(io: Io, warn: (message: string) => void): StopWatch {
+  const stop = new AbortController();
+  const hurry = new AbortController();
+  let by: StopSignal | undefined;
+  const unsubscribe =
+    io.onStop?.((signal) => {
+      if (by !== undefined) {
+        hurry.abort();
+        return;
+      }
+      by = signal;
+      warn(`${signal}: starting no new host; hosts in flight get ${STOP_GRACE_MS / 1000}s to finish (${signal} again to stop waiting), then what came back is stored`);
+      stop.abort();
+    }) ?? (() => undefined);
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (hurry.signal.aborted) return resolve();
+      const timer = setTimeout(resolve, ms);
+      timer.unref();
+      hurry.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  return {
+    signal: stop.signal,
+    sleep,
+    get by() {
+      return by;
+    },
+    dispose: unsubscribe,
+  };
+}
+
+function describeStored(run: RunRecord): string {
+  const samples = run.polls.reduce((sum, poll) => sum + poll.samples.length, 0);
+  const hosts = run.polls.length === 1 ? 'host' : 'hosts';
+  return `stored ${samples} samples from ${run.polls.length} ${hosts}`;
+}
+
+function describeNotPolled(names: readonly string[]): string {
+  if (names.length === 0) return 'every host had finished';
+  const shown = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
+  return `${names.length} not polled or not waited for (${shown})`;
 }

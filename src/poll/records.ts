@@ -18,4 +18,6 @@ export interface RunRecord {
   readonly startedAt: number;
   readonly finishedAt: number;
   readonly polls: readonly PollRecord[];
+  /** Set when the run was told to stop: the hosts it never started or gave up waiting for. */
+  readonly stopped?: { readonly notPolled: readonly string[] };
 }

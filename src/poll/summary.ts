@@ -11,7 +11,7 @@ export function describePoll(record: PollRecord): string {
     const sample = record.samples.find((s) => s.m === metric && !s.l);
     return sample ? [`${metric}=${sample.v}`] : [];
   });
-  return `ok in ${seconds}s: ${[...headline, `${record.samples.length} samples saved`].join(' ')}`;
+  return `ok in ${seconds}s: ${[...headline, `${record.samples.length} samples`].join(' ')}`;
 }
 
 export interface HostOutcome {

@@ -44,7 +44,8 @@ describe('metrix execute, local transport', () => {
     const dir = project();
     const run = await runCli(dir, ['execute']);
     expect(run.stderr).toMatch(/INFO created keys directory .*keys with a new poller key pair/);
-    expect(run.stderr).toMatch(/INFO \[localhost\] ok in \d+\.\d+s: cpu_percent=[\d.]+ mem_percent=[\d.]+ load1=[\d.]+ \d+ samples saved/);
+    expect(run.stderr).toMatch(/INFO \[localhost\] ok in \d+\.\d+s: cpu_percent=[\d.]+ mem_percent=[\d.]+ load1=[\d.]+ \d+ samples$/m);
+    expect(run.stderr).toMatch(/INFO stored \d+ samples from 1 host\n/);
     expect(run.stdout).toMatch(/^polled 1 host in [\d.]+s: 1 ok, 0 failed\n$/);
     expect(run.code).toBe(0);
     expect(existsSync(join(dir, 'keys', 'hosts', 'localhost.key'))).toBe(true);

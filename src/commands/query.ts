@@ -1,12 +1,12 @@
 import { loadConfig } from '../config/load.js';
-import { DURATION_HELP, parseDuration } from '../config/duration.js';
+import { checkDuration, DURATION_RANGES } from '../config/duration.js';
 import type { Io } from '../cli/io.js';
 import { usageError } from '../errors.js';
 import { METRIC_NAMES, metricInfo } from '../metrics/catalog.js';
 import { matchesLabels, parseLabelList } from '../metrics/labels.js';
 import { AGGREGATIONS, downsample, type Aggregation } from '../query/aggregate.js';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat, type Row } from '../query/format.js';
-import { parseTimeArg, TIME_ARG_HELP } from '../query/time-arg.js';
+import { checkTimeArg } from '../query/time-arg.js';
 import { Store } from '../store/store.js';
 
 export interface QueryOptions {
@@ -34,21 +34,24 @@ interface Plan {
 /** Checks every option before the database is opened; all problems in one usage error. */
 function plan(options: QueryOptions, now: number): Plan {
   const problems: string[] = [];
-  const since = parseTimeArg(options.since, now);
-  const until = parseTimeArg(options.until, now);
-  if (since === undefined) problems.push(`--since "${options.since}": expected ${TIME_ARG_HELP}`);
-  if (until === undefined) problems.push(`--until "${options.until}": expected ${TIME_ARG_HELP}`);
+  const since = checked(`--since "${options.since}"`, checkTimeArg(options.since, now), problems);
+  const until = checked(`--until "${options.until}"`, checkTimeArg(options.until, now), problems);
   if (since !== undefined && until !== undefined && since > until) problems.push(`--since is after --until`);
   const labels = options.labels === undefined ? {} : parseLabelList(options.labels);
   if (labels === undefined) problems.push(`--labels "${options.labels}": expected name=value[,name=value], e.g. mount=/`);
-  const stepMs = options.step === undefined ? undefined : parseDuration(options.step);
-  if (options.step !== undefined && !(stepMs && stepMs > 0)) problems.push(`--step "${options.step}": expected ${DURATION_HELP}`);
+  const stepMs = options.step === undefined ? undefined : checked(`--step "${options.step}"`, checkDuration(options.step, DURATION_RANGES.step), problems);
   const agg = options.agg as Aggregation;
   if (!AGGREGATIONS.includes(agg)) problems.push(`--agg "${options.agg}": expected one of ${AGGREGATIONS.join(', ')}`);
   const format = (options.json ? 'json' : options.format) as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format)) problems.push(`--format "${options.format}": expected one of ${OUTPUT_FORMATS.join(', ')}`);
   if (problems.length > 0) throw usageError(problems.join('\n'));
   return { since: since!, until: until!, labels: labels!, stepMs, agg, format };
+}
+
+function checked(what: string, result: { value: number } | { error: string }, problems: string[]): number | undefined {
+  if ('value' in result) return result.value;
+  problems.push(`${what}: ${result.error}`);
+  return undefined;
 }
 
 /** `metrix query`: one host's history of one metric, as a table, CSV or JSON. */

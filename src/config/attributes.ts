@@ -1,15 +1,19 @@
 import { parseLabelList } from '../metrics/labels.js';
-import { DURATION_HELP, parseDuration } from './duration.js';
+import { checkDuration, DURATION_HELP, DURATION_RANGES, formatRange } from './duration.js';
 import type { AttrSpec, AttrSpecs, Attrs } from './schema.js';
-import { describeElement } from './shape.js';
+import { HOST_ADDRESS_HELP, hostAddressProblem } from './host-address.js';
+import { remoteDirProblem } from './remote-dir.js';
+import { describeElement, shownValue } from './shape.js';
 import { parseSize, SIZE_HELP } from './size.js';
 import { didYouMean } from './suggest.js';
 import type { XmlElement } from './xml.js';
 
 type Parsed = { readonly value: unknown } | { readonly error: string };
 
-const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
-const SAFE_NAME_HELP = 'allowed: letters, digits, ".", "_", "-"';
+/** Names show up in log lines, mail subjects and table columns: short enough to read. */
+export const MAX_NAME_LENGTH = 128;
+const SAFE_NAME = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_NAME_LENGTH}}$`);
+const SAFE_NAME_HELP = `allowed: letters, digits, ".", "_", "-"; at most ${MAX_NAME_LENGTH} characters`;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 const INTEGER = /^[+-]?\d+$/;
@@ -28,7 +32,7 @@ export function readAttributes<T extends AttrSpecs>(element: XmlElement | undefi
     const raw = element.attributes[name];
     if (raw === undefined) continue;
     const parsed = raw.trim() === '' ? { error: `empty value (expected ${help(spec)})` } : parseValue(raw.trim(), spec);
-    if ('error' in parsed) problems.push(`${describeElement(element)} ${name}="${raw}": ${parsed.error}`);
+    if ('error' in parsed) problems.push(`${describeElement(element)} ${name}="${shownValue(raw)}": ${parsed.error}`);
     else values[name] = parsed.value;
   }
   return values as Attrs<T>;
@@ -37,11 +41,12 @@ export function readAttributes<T extends AttrSpecs>(element: XmlElement | undefi
 function help(spec: AttrSpec): string {
   switch (spec.kind) {
     case 'int': return `an integer ${spec.min}..${spec.max}`;
-    case 'duration': return DURATION_HELP;
+    case 'duration': return `${DURATION_HELP}; ${formatRange(spec.range ?? DURATION_RANGES.timeout)}`;
     case 'size': return SIZE_HELP;
     case 'bool': return 'true or false';
     case 'enum': return `one of: ${spec.values.join(', ')}`;
     case 'name': return 'a name of letters, digits, ".", "_", "-"';
+    case 'host': return HOST_ADDRESS_HELP;
     case 'names': return 'a comma-separated list of names';
     case 'address': return 'an email address';
     case 'addresses': return 'a comma-separated list of email addresses';
@@ -60,10 +65,16 @@ function parseValue(raw: string, spec: AttrSpec): Parsed {
       return { value: raw };
     case 'path':
       return /^~[^/]/.test(raw) ? { error: 'only "~" and "~/..." are expanded (to the home directory of the user running metrix)' } : { value: raw };
-    case 'remote-dir':
-      return raw.startsWith('/') ? { value: raw } : { error: 'not an absolute path (a directory on the hosts must start with "/")' };
+    case 'remote-dir': {
+      const problem = remoteDirProblem(raw);
+      return problem === undefined ? { value: raw } : { error: problem };
+    }
     case 'name':
       return SAFE_NAME.test(raw) ? { value: raw } : { error: `not a safe name (${SAFE_NAME_HELP})` };
+    case 'host': {
+      const problem = hostAddressProblem(raw);
+      return problem === undefined ? { value: raw } : { error: problem };
+    }
     case 'names':
       return parseList(raw, (item) => (SAFE_NAME.test(item) ? undefined : `"${item}" is not a safe name (${SAFE_NAME_HELP})`));
     case 'env-name':
@@ -82,11 +93,8 @@ function parseValue(raw: string, spec: AttrSpec): Parsed {
     }
     case 'number':
       return NUMBER.test(raw) && Number.isFinite(Number(raw)) ? { value: Number(raw) } : { error: 'not a number' };
-    case 'duration': {
-      const value = raw === '0' ? 0 : parseDuration(raw);
-      if (value === undefined) return { error: `not a duration (expected ${DURATION_HELP})` };
-      return value > 0 || spec.zero ? { value } : { error: `must be longer than 0 (expected ${DURATION_HELP})` };
-    }
+    case 'duration':
+      return checkDuration(raw, spec.range ?? DURATION_RANGES.timeout);
     case 'size': {
       const value = parseSize(raw);
       if (value === undefined) return { error: `not a size (expected ${SIZE_HELP})` };

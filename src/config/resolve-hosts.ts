@@ -1,7 +1,8 @@
 import { readAttributes } from './attributes.js';
 import type { ResolveContext } from './context.js';
 import { DEFAULTS_ATTRS, HOST_ATTRS, SSH_ONLY_HOST_ATTRS } from './schema.js';
-import { describeElement } from './shape.js';
+import { hostAddressProblem } from './host-address.js';
+import { describeElement, shownValue } from './shape.js';
 import type { Host, Settings } from './types.js';
 import type { XmlElement } from './xml.js';
 
@@ -36,6 +37,10 @@ export function resolveHosts(
         const raw = element.attributes[name];
         if (raw !== undefined) problems.push(`${describeElement(element)} ${name}="${raw}": only for transport="ssh" (this host is transport="local")`);
       }
+    }
+    if (transport === 'ssh' && element.attributes.address === undefined) {
+      const problem = hostAddressProblem(attrs.name);
+      if (problem) problems.push(`${describeElement(element)} name="${shownValue(attrs.name)}": used as the address (no address="..." given), but ${problem}`);
     }
     const identityFile = attrs.identityFile ?? defaults.identityFile;
     hosts.push({

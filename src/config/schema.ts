@@ -1,3 +1,5 @@
+import { DURATION_RANGES, type DurationRange } from './duration.js';
+
 /**
  * The shape of config.xml in one table: which elements may appear where and how often,
  * which attributes each takes and what kind of value each attribute holds.
@@ -8,8 +10,10 @@ export type AttrSpec =
   | { readonly kind: 'path' }
   /** a directory on the remote hosts: must be absolute */
   | { readonly kind: 'remote-dir' }
-  /** a host, group or rule name: letters, digits, . _ - */
+  /** a host, group or rule name: letters, digits, . _ -, at most MAX_NAME_LENGTH */
   | { readonly kind: 'name' }
+  /** a network address: host name, IPv4 or IPv6 literal */
+  | { readonly kind: 'host' }
   | { readonly kind: 'names' }
   | { readonly kind: 'env-name' }
   | { readonly kind: 'address' }
@@ -17,8 +21,8 @@ export type AttrSpec =
   | { readonly kind: 'labels' }
   | { readonly kind: 'int'; readonly min: number; readonly max: number }
   | { readonly kind: 'number' }
-  /** zero allowed only when `zero` is set */
-  | { readonly kind: 'duration'; readonly zero?: boolean }
+  /** bounded by `range` (zero allowed only when the range says so); a timeout's range when not given */
+  | { readonly kind: 'duration'; readonly range?: DurationRange }
   | { readonly kind: 'size' }
   | { readonly kind: 'bool' }
   | { readonly kind: 'enum'; readonly values: readonly string[] };
@@ -46,12 +50,12 @@ const hostKeyPolicy = { kind: 'enum', values: ['strict', 'accept-new'] } as cons
 
 export const SETTINGS_ATTRS = {
   concurrency: { kind: 'int', min: 1, max: 1000 },
-  connectTimeout: { kind: 'duration' },
-  commandTimeout: { kind: 'duration' },
+  connectTimeout: { kind: 'duration', range: DURATION_RANGES.timeout },
+  commandTimeout: { kind: 'duration', range: DURATION_RANGES.timeout },
   database: { kind: 'path' },
   keys: { kind: 'path' },
   remoteDir: { kind: 'remote-dir' },
-  retention: { kind: 'duration' },
+  retention: { kind: 'duration', range: DURATION_RANGES.retention },
   maxOutput: { kind: 'size' },
   maxSamples: { kind: 'int', min: 100, max: 1_000_000 },
 } as const satisfies AttrSpecs;
@@ -70,7 +74,7 @@ export const DEFAULTS_ATTRS = {
 export const HOST_ATTRS = {
   name: { kind: 'name' },
   transport: { kind: 'enum', values: ['ssh', 'local'] },
-  address: { kind: 'text' },
+  address: { kind: 'host' },
   groups: { kind: 'names' },
   proxyJump: { kind: 'name' },
   ...DEFAULTS_ATTRS,
@@ -85,14 +89,14 @@ export const MAIL_ATTRS = {
   transport: { kind: 'enum', values: ['smtp', 'file'] },
   from: { kind: 'address' },
   to: { kind: 'addresses' },
-  host: { kind: 'text' },
+  host: { kind: 'host' },
   port,
   security: { kind: 'enum', values: ['none', 'starttls', 'tls'] },
   user: { kind: 'text' },
   passwordEnv: { kind: 'env-name' },
   caFile: { kind: 'path' },
   dir: { kind: 'path' },
-  giveUpAfter: { kind: 'duration' },
+  giveUpAfter: { kind: 'duration', range: DURATION_RANGES.giveUpAfter },
 } as const satisfies AttrSpecs;
 
 export const SMTP_ONLY_MAIL_ATTRS: readonly (keyof typeof MAIL_ATTRS)[] = ['host', 'port', 'security', 'user', 'passwordEnv', 'caFile'];
@@ -104,11 +108,11 @@ export const ALERT_ATTRS = {
   labels: { kind: 'labels' },
   op: { kind: 'enum', values: ['>', '>=', '<', '<=', '==', '!='] },
   value: { kind: 'number' },
-  window: { kind: 'duration', zero: true },
-  for: { kind: 'duration', zero: true },
-  keepFiringFor: { kind: 'duration', zero: true },
+  window: { kind: 'duration', range: DURATION_RANGES.window },
+  for: { kind: 'duration', range: DURATION_RANGES.hold },
+  keepFiringFor: { kind: 'duration', range: DURATION_RANGES.hold },
   clear: { kind: 'number' },
-  repeat: { kind: 'duration' },
+  repeat: { kind: 'duration', range: DURATION_RANGES.repeat },
   severity: { kind: 'enum', values: ['info', 'warning', 'critical'] },
   sendResolved: { kind: 'bool' },
   hosts: { kind: 'names' },

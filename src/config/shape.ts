@@ -2,12 +2,19 @@ import { ELEMENTS, ROOT_ELEMENT, type ElementSpec } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { XmlElement } from './xml.js';
 
+const SHOWN_LENGTH = 60;
+
+/** A value as shown in a message: cut short when long, so one bad value cannot flood the terminal. */
+export function shownValue(raw: string): string {
+  return raw.length <= SHOWN_LENGTH ? raw : `${raw.slice(0, SHOWN_LENGTH)}... (${raw.length} characters)`;
+}
+
 /** How an element is named in messages: `<host name="f4">`, `<host #3>` when it has no name, `<settings>`. */
 export function describeElement(element: XmlElement): string {
   const named = ELEMENTS[element.name]?.attributes.name !== undefined;
   if (!named) return `<${element.name}>`;
   const name = element.attributes.name;
-  return name === undefined || name.trim() === '' ? `<${element.name} #${element.position}>` : `<${element.name} name="${name}">`;
+  return name === undefined || name.trim() === '' ? `<${element.name} #${element.position}>` : `<${element.name} name="${shownValue(name)}">`;
 }
 
 /**

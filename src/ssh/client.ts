@@ -3,6 +3,19 @@ import ssh2, { type ClientChannel, type ParsedKey, type ServerHostKeyAlgorithm, 
 
 // The one module that imports ssh2; everything else in metrix goes through these wrappers.
 export type { ClientChannel as RemoteChannel, SFTPWrapper as SftpSession };
+
+export interface ExitStatus {
+  /** Null when the command was killed by a signal. */
+  readonly code: number | null;
+  readonly signal: string | undefined;
+}
+
+/** A command started by exec: its channel, and its exit status as soon as the server sent it. */
+export interface RemoteProcess {
+  readonly channel: ClientChannel;
+  /** Undefined until the server sends exit-status or exit-signal (and if it never does). */
+  exitStatus(): ExitStatus | undefined;
+}
 export type PrivateKey = ParsedKey;
 
 export type ParsedPrivateKey =
@@ -98,6 +111,18 @@ type Ssh2Error = Error & { level?: string; code?: string };
 const detailOf = (err: Ssh2Error): string =>
   err.code && !err.message.includes(err.code) ? `${err.message} (${err.code})` : err.message;
 
+function recordExit(channel: ClientChannel): RemoteProcess {
+  let status: ExitStatus | undefined;
+  const record = (code: unknown, signal: unknown): void => {
+    if (status !== undefined || (typeof code !== 'number' && typeof signal !== 'string')) return;
+    status = { code: typeof code === 'number' ? code : null, signal: typeof signal === 'string' ? signal : undefined };
+  };
+  // ssh2 passes the status to `close` too (as child_process does): a second chance.
+  channel.on('exit', record);
+  channel.on('close', record);
+  return { channel, exitStatus: () => status };
+}
+
 function classify(err: Ssh2Error): DialFailureKind {
   if (err.level === 'client-authentication') return 'auth';
   if (err.level === 'client-timeout' || err.code === 'ETIMEDOUT') return 'timeout';
@@ -109,10 +134,17 @@ function classify(err: Ssh2Error): DialFailureKind {
 export class SshConnection {
   #closed = false;
   #lastError: string | undefined;
+  // One ssh2 listener for every command's watcher: many commands on one connection would
+  // otherwise pass EventEmitter's leak warning threshold.
+  readonly #closeListeners = new Set<() => void>();
 
   constructor(private readonly client: InstanceType<typeof ssh2.Client>) {
     client.on('error', (err: Error) => (this.#lastError = err.message));
-    client.on('close', () => (this.#closed = true));
+    client.on('close', () => {
+      this.#closed = true;
+      for (const listener of [...this.#closeListeners]) listener();
+      this.#closeListeners.clear();
+    });
   }
 
   get closed(): boolean {
@@ -123,12 +155,19 @@ export class SshConnection {
   onClose(listener: (reason: string) => void): () => void {
     const handler = (): void => listener(this.#lastError ?? 'connection closed');
     if (this.#closed) queueMicrotask(handler);
-    else this.client.once('close', handler);
-    return () => this.client.off('close', handler);
+    else this.#closeListeners.add(handler);
+    return () => this.#closeListeners.delete(handler);
   }
 
-  exec(command: string): Promise<ClientChannel> {
-    return this.#open((cb) => this.client.exec(command, cb));
+  /**
+   * Starts a command. Its exit status is recorded from inside ssh2's callback: ssh2 emits
+   * `exit` while parsing the packet after the exec reply, often in the same read, before a
+   * listener attached once this promise resolves would exist.
+   */
+  exec(command: string): Promise<RemoteProcess> {
+    return this.#open<RemoteProcess>((cb) =>
+      this.client.exec(command, (err, channel) => (err ? cb(err, undefined as never) : cb(undefined, recordExit(channel)))),
+    );
   }
 
   forwardOut(address: string, port: number): Promise<ClientChannel> {

@@ -1,5 +1,5 @@
 import { fail, ok, type Outcome } from '../result.js';
-import type { RemoteChannel, SshConnection } from './client.js';
+import type { RemoteChannel, RemoteProcess, SshConnection } from './client.js';
 
 const STDERR_TAIL_CHARS = 4096;
 
@@ -30,7 +30,6 @@ export function runRemote(connection: SshConnection, command: string, limits: Co
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';
-    let exit: { code: number | null; signal: string | undefined } | undefined;
     const finish = (outcome: Outcome<CommandResult>, stop: boolean): void => {
       if (settled) return;
       settled = true;
@@ -45,7 +44,8 @@ export function runRemote(connection: SshConnection, command: string, limits: Co
     );
     const unsubscribe = connection.onClose((reason) => finish(fail('ssh', `connection lost during ${what}: ${reason}`), false));
     connection.exec(command).then(
-      (opened) => {
+      (started: RemoteProcess) => {
+        const opened = started.channel;
         channel = opened;
         if (settled) return abandon(opened);
         opened.on('data', (chunk: Buffer) => {
@@ -59,11 +59,10 @@ export function runRemote(connection: SshConnection, command: string, limits: Co
         opened.stderr.on('data', (chunk: Buffer) => {
           stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
         });
-        opened.on('exit', (code: number | null, signal?: string) => {
-          exit = { code: typeof code === 'number' ? code : null, signal: signal ?? undefined };
-        });
         opened.on('error', (err: Error) => finish(fail('ssh', `${what} failed: ${err.message}`), true));
         opened.on('close', () => {
+          // Read at close, not from an `exit` listener here: the status may have come before this ran.
+          const exit = started.exitStatus();
           if (exit === undefined) return finish(fail('ssh', `connection lost during ${what}: no exit status`), false);
           finish(ok({ stdout: Buffer.concat(stdout).toString('utf8'), stderr, exitCode: exit.code, signal: exit.signal }), false);
         });

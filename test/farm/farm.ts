@@ -34,6 +34,8 @@ export interface Farm {
 export interface FarmOptions {
   readonly servers: number;
   readonly hostKeyTypes?: readonly KeyType[];
+  /** More sshd_config lines for every server (see FAST_SESSIONS). */
+  readonly sshdConfig?: readonly string[];
 }
 
 /** Starts `servers` real sshd processes sharing one set of client keys. Call stop() in afterAll. */
@@ -52,7 +54,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
   try {
     for (let i = 0; i < options.servers; i++) {
       const hostKeyTypes = options.hostKeyTypes ?? ['ed25519'];
-      servers.push(await startSshd({ dir: join(dir, `sshd-${i}`), hostKeyTypes, authorizedKeys }));
+      servers.push(await startSshd({ dir: join(dir, `sshd-${i}`), hostKeyTypes, authorizedKeys, extraConfig: options.sshdConfig ?? [] }));
     }
   } catch (err) {
     await Promise.all(servers.map((s) => s.stop()));

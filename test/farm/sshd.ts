@@ -40,7 +40,15 @@ export interface SshdOptions {
   readonly dir: string;
   readonly hostKeyTypes: readonly KeyType[];
   readonly authorizedKeys: string;
+  /** More sshd_config lines, e.g. FAST_SESSIONS. */
+  readonly extraConfig?: readonly string[];
 }
+
+/**
+ * Sessions whose shell skips the user's ~/.bashrc: bash sources it for ssh commands only at
+ * shell level 1. For tests that need commands to finish fast whatever the machine's rc files do.
+ */
+export const FAST_SESSIONS: readonly string[] = ['SetEnv SHLVL=1'];
 
 /** Starts a real sshd on 127.0.0.1 on a free port and waits until it listens. */
 export async function startSshd(options: SshdOptions): Promise<SshdServer> {
@@ -54,7 +62,7 @@ export async function startSshd(options: SshdOptions): Promise<SshdServer> {
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
     const port = await freePort();
     const config = join(options.dir, 'sshd_config');
-    await writeFile(config, sshdConfig(port, hostKeys, options.authorizedKeys));
+    await writeFile(config, sshdConfig(port, hostKeys, options.authorizedKeys, options.extraConfig ?? []));
     const started = await launch(config, port);
     if (typeof started !== 'string') return server(started.child, started.output, port, hostKeys);
     lastError = started;
@@ -63,7 +71,7 @@ export async function startSshd(options: SshdOptions): Promise<SshdServer> {
   throw new Error(`sshd did not start: ${lastError}`);
 }
 
-function sshdConfig(port: number, hostKeys: readonly KeyPair[], authorizedKeys: string): string {
+function sshdConfig(port: number, hostKeys: readonly KeyPair[], authorizedKeys: string, extra: readonly string[]): string {
   return [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
@@ -82,6 +90,7 @@ function sshdConfig(port: number, hostKeys: readonly KeyPair[], authorizedKeys: 
     'MaxSessions 100',
     'LogLevel VERBOSE',
     'Subsystem sftp internal-sftp',
+    ...extra,
     '',
   ].join('\n');
 }

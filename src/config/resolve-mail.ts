@@ -5,7 +5,7 @@ import type { MailConfig } from './types.js';
 import type { XmlElement } from './xml.js';
 
 export const SMTP_PORTS = { none: 25, starttls: 587, tls: 465 } as const;
-export const MAIL_DEFAULTS = { dir: './outbox', to: ['root@localhost'], giveUpAfterMs: 2 * 86_400_000 } as const;
+export const MAIL_DEFAULTS = { dir: './outbox', to: ['root@localhost'], giveUpAfterMs: 2 * 86_400_000, timeoutMs: 30_000 } as const;
 
 /**
  * The mail transport. Without <mail>, or without transport= and host=, mail goes to .eml
@@ -51,5 +51,6 @@ export function resolveMail(element: XmlElement | undefined, context: ResolveCon
     user: attrs.user,
     passwordEnv: attrs.passwordEnv,
     caFile: attrs.caFile === undefined ? undefined : context.localPath(attrs.caFile),
+    timeoutMs: attrs.timeout ?? MAIL_DEFAULTS.timeoutMs,
   };
 }

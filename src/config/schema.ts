@@ -97,9 +97,10 @@ export const MAIL_ATTRS = {
   caFile: { kind: 'path' },
   dir: { kind: 'path' },
   giveUpAfter: { kind: 'duration', range: DURATION_RANGES.giveUpAfter },
+  timeout: { kind: 'duration' },
 } as const satisfies AttrSpecs;
 
-export const SMTP_ONLY_MAIL_ATTRS: readonly (keyof typeof MAIL_ATTRS)[] = ['host', 'port', 'security', 'user', 'passwordEnv', 'caFile'];
+export const SMTP_ONLY_MAIL_ATTRS: readonly (keyof typeof MAIL_ATTRS)[] = ['host', 'port', 'security', 'user', 'passwordEnv', 'caFile', 'timeout'];
 export const FILE_ONLY_MAIL_ATTRS: readonly (keyof typeof MAIL_ATTRS)[] = ['dir'];
 
 export const ALERT_ATTRS = {

@@ -62,6 +62,8 @@ export type MailConfig =
       readonly passwordEnv: string | undefined;
       /** Absolute path of a PEM file with extra CAs to trust. */
       readonly caFile: string | undefined;
+      /** Longest wait to connect and for the greeting, ms; a silence later gets 2×, a whole message 4×. */
+      readonly timeoutMs: number;
     })
   | (MailCommon & {
       readonly transport: 'file';

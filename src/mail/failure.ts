@@ -43,7 +43,7 @@ export interface SmtpTarget {
   readonly user: string | undefined;
   readonly caFile: string | undefined;
   /** Timeouts in force, ms, so a timeout message can say how long was waited. */
-  readonly timeouts?: { readonly connectionMs: number; readonly greetingMs: number; readonly socketMs: number };
+  readonly timeouts?: { readonly connectionMs: number; readonly greetingMs: number; readonly socketMs: number; readonly sessionMs?: number };
 }
 
 /** The fields of a nodemailer error we read; anything else thrown is treated as unknown. */
@@ -53,6 +53,8 @@ export interface SmtpErrorLike {
   readonly response?: unknown;
   readonly responseCode?: unknown;
   readonly command?: unknown;
+  /** Set by the SMTP session when a login is required and the server offered no AUTH. */
+  readonly authNotOffered?: unknown;
 }
 
 // nodemailer keeps the original error object but replaces its code with its own (ESOCKET,
@@ -75,6 +77,14 @@ export function classifySmtpError(error: unknown, target: SmtpTarget): MailFailu
 
   if (code === 'EDNS' || DNS_TEXT.test(message)) {
     return mailFailure('dns', true, `cannot resolve ${target.host} (${firstLine(message)}): check host= in <mail> and the DNS resolver`);
+  }
+  if (code === 'EAUTH' && err.authNotOffered === true) {
+    return mailFailure(
+      'auth',
+      false,
+      `SMTP ${server}: server did not offer AUTH on this port; refusing to send unauthenticated while user is set (user="${target.user ?? ''}"; ` +
+        'many servers offer AUTH only after STARTTLS or only on port 587: check port= and security= in <mail>)',
+    );
   }
   if (code === 'EAUTH') {
     if (/missing credentials/i.test(message)) return mailFailure('config', false, `SMTP server ${server} wants a login: set user= and passwordEnv= in <mail>`);
@@ -109,6 +119,9 @@ function timeoutFailure(message: string, target: SmtpTarget): MailFailure {
   const within = (ms: number | undefined): string => (ms === undefined ? '' : ` within ${formatSeconds(ms)}`);
   if (/greeting/i.test(message)) {
     return mailFailure('connection', true, `${server} accepted the connection but sent no SMTP greeting${within(target.timeouts?.greetingMs)}; is port= in <mail> an SMTP port?`);
+  }
+  if (/session timeout/i.test(message)) {
+    return mailFailure('connection', true, `${server} answers too slowly: no complete SMTP session${within(target.timeouts?.sessionMs)}; gave up the connection`);
   }
   if (/connection timeout/i.test(message)) {
     return mailFailure('connection', true, `no answer from ${server}${within(target.timeouts?.connectionMs)}; is the host up, or is a firewall dropping packets?`);

@@ -2,24 +2,22 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { MailConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import { checkWritableDir, emlFileName, fileFailure, writeEmlFile } from './eml-files.js';
 import { classifySmtpError, mailFailure, type MailFailure, type SendResult, type SmtpTarget, type VerifyResult } from './failure.js';
 import type { MailMessage } from './message.js';
+import { runSmtpSession, type SessionOptions, type SessionTimeouts } from './smtp-session.js';
 
-export interface MailerTimeouts {
-  /** TCP connect, and for security="tls" the TLS handshake too. */
-  readonly connectionMs: number;
-  /** From connected to the server's 220 greeting. */
-  readonly greetingMs: number;
-  /** Longest silence on an open connection. */
-  readonly socketMs: number;
-  readonly dnsMs: number;
+export type MailerTimeouts = SessionTimeouts;
+
+/**
+ * The deadlines for one `timeout=` of <mail>: connecting and the greeting get that long, a
+ * silence later in the session twice as long, a whole message (connect to accepted) four times.
+ */
+export function mailTimeouts(timeoutMs: number): MailerTimeouts {
+  return { connectionMs: timeoutMs, greetingMs: timeoutMs, socketMs: 2 * timeoutMs, sessionMs: 4 * timeoutMs };
 }
-
-export const DEFAULT_MAIL_TIMEOUTS: MailerTimeouts = { connectionMs: 10_000, greetingMs: 10_000, socketMs: 30_000, dnsMs: 10_000 };
 
 /** Sends (or writes) messages; never throws for a failed send: the failure is a value. */
 export interface Mailer {
@@ -50,7 +48,7 @@ export interface RawMessage {
  */
 export function createMailer(mail: MailConfig, secrets: { readonly password: string | undefined }, options: { readonly timeouts?: Partial<MailerTimeouts> } = {}): Mailer {
   if (mail.transport === 'file') return createFileMailer(mail.dir);
-  return createSmtpMailer(mail, secrets.password, { ...DEFAULT_MAIL_TIMEOUTS, ...options.timeouts });
+  return createSmtpMailer(mail, secrets.password, { ...mailTimeouts(mail.timeoutMs), ...options.timeouts });
 }
 
 /** Builds the message once with nodemailer; the SMTP and file transports both carry these bytes. */
@@ -123,14 +121,13 @@ function createSmtpMailer(mail: SmtpMail, password: string | undefined, timeouts
   const target: SmtpTarget = { host: mail.host, port: mail.port, security: mail.security, user: mail.user, caFile: mail.caFile, timeouts };
   const server = `${mail.host}:${mail.port}`;
   const description = `smtp://${server} (${mail.security}${mail.user ? `, user ${mail.user}` : ''})`;
-  const setup = smtpOptions(mail, password, timeouts);
+  const setup = sessionOptions(mail, password, timeouts);
   if (!setup.ok) return { description, send: async () => setup, sendRaw: async () => setup, verify: async () => setup, close() {} };
-  const transporter = nodemailer.createTransport(setup.options);
   const sendRaw = async ({ raw, envelope, messageId }: RawMessage): Promise<SendResult> => {
     try {
-      const info = await transporter.sendMail({ envelope: { from: envelope.from, to: [...envelope.to] }, raw });
-      const rejected = info.rejected.map((r) => (typeof r === 'string' ? r : r.address));
-      return { ok: true, messageId, detail: `accepted by ${server}: ${info.response}`, rejected };
+      const outcome = await runSmtpSession(setup.options, { kind: 'send', envelope: { from: envelope.from, to: [...envelope.to] }, raw });
+      const info = outcome.kind === 'sent' ? outcome.info : undefined;
+      return { ok: true, messageId, detail: `accepted by ${server}: ${info?.response ?? ''}`, rejected: info?.rejected ?? [] };
     } catch (err) {
       return classifySmtpError(err, target);
     }
@@ -142,24 +139,25 @@ function createSmtpMailer(mail: SmtpMail, password: string | undefined, timeouts
     sendRaw,
     async verify() {
       try {
-        await transporter.verify();
+        await runSmtpSession(setup.options, { kind: 'verify' });
         return { ok: true, detail: `connected to ${server} (${mail.security})${mail.user ? `, logged in as ${mail.user}` : ''}` };
       } catch (err) {
         return classifySmtpError(err, target);
       }
     },
-    close: () => transporter.close(),
+    // Every session closes its own socket: nothing outlives a send.
+    close() {},
   };
 }
 
-type SmtpSetup = { readonly ok: true; readonly options: SMTPTransport.Options } | MailFailure;
+type SmtpSetup = { readonly ok: true; readonly options: SessionOptions } | MailFailure;
 
 /**
  * security="none" is plain SMTP and nothing else: STARTTLS is not tried even when offered
  * (ignoreTLS), so a relay with a broken certificate cannot fail a send the admin declared
  * plain. "starttls" insists on the upgrade (requireTLS); "tls" is TLS from the first byte.
  */
-function smtpOptions(mail: SmtpMail, password: string | undefined, timeouts: MailerTimeouts): SmtpSetup {
+function sessionOptions(mail: SmtpMail, password: string | undefined, timeouts: MailerTimeouts): SmtpSetup {
   if (mail.host === '') return mailFailure('config', false, '<mail> transport="smtp" has no host=');
   if (mail.user !== undefined && password === undefined) {
     const variable = mail.passwordEnv ? `the environment variable ${mail.passwordEnv} is not set` : 'no passwordEnv= is given';
@@ -178,17 +176,14 @@ function smtpOptions(mail: SmtpMail, password: string | undefined, timeouts: Mai
     options: {
       host: mail.host,
       port: mail.port,
-      secure: mail.security === 'tls',
-      requireTLS: mail.security === 'starttls',
-      ignoreTLS: mail.security === 'none',
-      ...(mail.user !== undefined ? { auth: { user: mail.user, pass: password ?? '' } } : {}),
-      tls: { minVersion: 'TLSv1.2', ...(ca ? { ca } : {}), ...(isIP(mail.host) ? {} : { servername: mail.host }) },
-      connectionTimeout: timeouts.connectionMs,
-      greetingTimeout: timeouts.greetingMs,
-      socketTimeout: timeouts.socketMs,
-      dnsTimeout: timeouts.dnsMs,
-      logger: false,
-      debug: false,
+      login: mail.user === undefined ? undefined : { user: mail.user, pass: password ?? '' },
+      timeouts,
+      smtp: {
+        secure: mail.security === 'tls',
+        requireTLS: mail.security === 'starttls',
+        ignoreTLS: mail.security === 'none',
+        tls: { minVersion: 'TLSv1.2', ...(ca ? { ca } : {}), ...(isIP(mail.host) ? {} : { servername: mail.host }) },
+      },
     },
   };
 }

@@ -141,6 +141,7 @@ describe('mail', () => {
       from: 'Metrix <metrix@example.org>',
       to: ['ops@example.org', 'oncall@example.org'],
       giveUpAfterMs: 2 * 86_400_000,
+      timeoutMs: 30_000,
     });
   });
 

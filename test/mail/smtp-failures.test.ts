@@ -9,7 +9,7 @@ import { NOW } from './helpers.js';
 import { closedPort, makeCertificate, startSilentServer, startSmtpServer, type TestCertificate, type TestSmtpServer } from './smtp-server.js';
 
 const LOGIN = { user: 'metrix', password: 'right' };
-const SHORT: Partial<MailerTimeouts> = { connectionMs: 2_000, greetingMs: 300, socketMs: 2_000, dnsMs: 2_000 };
+const SHORT: Partial<MailerTimeouts> = { connectionMs: 2_000, greetingMs: 300, socketMs: 2_000, sessionMs: 8_000 };
 const message = composeTestMail('metrix@example.org', ['ops@example.org'], NOW);
 let dir: string;
 let cert: TestCertificate;
@@ -35,6 +35,7 @@ afterAll(async () => {
 const smtp = (overrides: Partial<Extract<MailConfig, { transport: 'smtp' }>>): MailConfig => ({
   transport: 'smtp',
   giveUpAfterMs: 86_400_000,
+  timeoutMs: 2_000,
   from: 'metrix@example.org',
   to: ['ops@example.org'],
   host: '127.0.0.1',
@@ -156,6 +157,19 @@ describe('SMTP failures as values', () => {
       plain.refusedRecipients.clear();
       mailer.close();
     }
+  });
+
+  it('user set but the server offers no AUTH: auth failure, nothing sent unauthenticated (send and verify)', async () => {
+    const config = smtp({ port: plain.port, security: 'none', caFile: undefined });
+    const before = plain.received.length;
+    const mailer = createMailer(config, { password: 'anything' }, { timeouts: SHORT });
+    for (const result of [await mailer.send(message), await mailer.verify()]) {
+      expect(result).toMatchObject({ ok: false, kind: 'auth', retryable: false });
+      expect(result.ok ? '' : result.message).toContain(
+        `SMTP 127.0.0.1:${plain.port}: server did not offer AUTH on this port; refusing to send unauthenticated while user is set (user="metrix"`,
+      );
+    }
+    expect(plain.received.length).toBe(before);
   });
 
   it('verify() reports the same classification', async () => {

@@ -41,6 +41,7 @@ const server = (security: keyof typeof servers): TestSmtpServer => {
 const configFor = (security: keyof typeof servers): MailConfig => ({
   transport: 'smtp',
   giveUpAfterMs: 86_400_000,
+  timeoutMs: 10_000,
   from: FROM,
   to: TO,
   host: '127.0.0.1',

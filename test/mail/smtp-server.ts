@@ -141,21 +141,43 @@ export async function startSmtpServer(options: TestSmtpServerOptions = {}): Prom
   };
 }
 
-/** A TCP server that accepts connections and never says a word: the greeting timeout's test. */
-export async function startSilentServer(): Promise<{ readonly port: number; stop(): Promise<void> }> {
+/**
+ * A TCP server that accepts connections and then stalls: it says nothing at all, or only
+ * `greeting` (then no answer to anything). It never closes its side, even when the client
+ * half-closes (allowHalfOpen): a client that only calls end() stays connected for ever.
+ */
+export async function startSilentServer(
+  greeting?: string,
+  options: { readonly trickle?: boolean } = {},
+): Promise<{ readonly port: number; readonly connections: () => number; stop(): Promise<void> }> {
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  const timers = new Set<NodeJS.Timeout>();
+  let connections = 0;
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    connections += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
+    if (greeting !== undefined) socket.write(`${greeting}\r\n`);
+    // trickle: answer the first command with a reply that never ends, a line every 200 ms,
+    // so the connection is never idle and only a deadline on the whole session ends it.
+    if (options.trickle) {
+      socket.once('data', () => {
+        const timer = setInterval(() => !socket.destroyed && socket.write('250-still thinking\r\n'), 200);
+        timers.add(timer);
+        socket.on('close', () => (clearInterval(timer), timers.delete(timer)));
+      });
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, LOCALHOST, resolve));
   const address = server.address();
   if (!address || typeof address !== 'object') throw new Error('silent server has no port');
   return {
     port: address.port,
+    connections: () => connections,
     stop: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearInterval(timer);
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
+import { remoteDirProblem, type RemoteDirStats } from '../upload/remote-dir-policy.js';
 import type { SftpSession } from './client.js';
 
 const NO_SUCH_FILE = 2;
@@ -10,12 +11,21 @@ export interface RemoteFileInfo {
   readonly mode: number;
 }
 
+/** What metrix reads of an SFTP stat (ssh2's Stats, named here so only client.ts imports ssh2). */
+interface Stats {
+  readonly size: number;
+  readonly mode: number;
+  readonly uid: number;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
 const call = <T>(start: (cb: (err: Error | undefined | null, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => start((err, value) => (err ? reject(err) : resolve(value))));
 
 const missing = (err: unknown): boolean => (err as { code?: unknown }).code === NO_SUCH_FILE;
 
-async function statOrUndefined(sftp: SftpSession, path: string): Promise<{ size: number; mode: number; isDirectory(): boolean } | undefined> {
+async function statOrUndefined(sftp: SftpSession, path: string): Promise<Stats | undefined> {
   try {
     return await call((cb) => sftp.stat(path, cb));
   } catch (err) {
@@ -24,22 +34,71 @@ async function statOrUndefined(sftp: SftpSession, path: string): Promise<{ size:
   }
 }
 
-/** mkdir -p; the last directory gets `mode` even if it existed (chmod fails if it is not ours). */
-export async function ensureDirectory(sftp: SftpSession, dir: string, mode: number): Promise<void> {
-  const found = await statOrUndefined(sftp, dir);
-  if (found && !found.isDirectory()) throw new Error(`${dir} exists and is not a directory`);
-  if (!found) {
-    const parent = posix.dirname(dir);
-    if (parent !== dir) await ensureDirectory(sftp, parent, -1);
-    try {
-      await call<void>((cb) => sftp.mkdir(dir, mode >= 0 ? { mode } : {}, cb));
-    } catch (err) {
-      // Another client may have made it meanwhile; only a directory that is still missing is an error.
-      if (!(await statOrUndefined(sftp, dir))?.isDirectory()) throw new Error(`cannot create ${dir}: ${(err as Error).message}`);
-    }
+/**
+ * Makes `dir` ready to hold files only the login user can replace. A missing one is made
+ * (mkdir -p, the last directory with `mode`); an existing one is never chmod-ed, only
+ * checked: it must be a real directory of the login user's that no one else can write.
+ */
+export async function preparePrivateDirectory(sftp: SftpSession, dir: string, mode: number): Promise<void> {
+  if (!(await lstatOrUndefined(sftp, dir)) && (await makeDirectory(sftp, dir, mode))) {
+    await setMode(sftp, dir, mode); // ours, just made: the umask may have narrowed or widened it
+    return;
   }
-  if (mode >= 0 && ((found?.mode ?? -1) & 0o7777) !== mode) {
-    await setMode(sftp, dir, mode);
+  const stats = await lstatOrUndefined(sftp, dir);
+  if (!stats) throw new Error(`cannot create ${dir}: it vanished while being made`);
+  const found: RemoteDirStats = {
+    mode: stats.mode & 0o7777,
+    uid: stats.uid,
+    isDirectory: stats.isDirectory(),
+    isSymbolicLink: stats.isSymbolicLink(),
+  };
+  const problem = remoteDirProblem(dir, found, found.uid) ?? remoteDirProblem(dir, found, await loginUid(sftp, dir));
+  if (problem) throw new Error(problem);
+}
+
+/** mkdir -p; true when this call made `dir` itself, false when someone else made it meanwhile. */
+async function makeDirectory(sftp: SftpSession, dir: string, mode: number): Promise<boolean> {
+  const parent = posix.dirname(dir);
+  if (parent !== dir) {
+    const above = await statOrUndefined(sftp, parent);
+    if (above && !above.isDirectory()) throw new Error(`${parent} exists and is not a directory`);
+    if (!above) await makeDirectory(sftp, parent, -1);
+  }
+  try {
+    await call<void>((cb) => sftp.mkdir(dir, mode >= 0 ? { mode } : {}, cb));
+    return true;
+  } catch (err) {
+    // Another client may have made it meanwhile; only a directory that is still missing is an error.
+    if (!(await statOrUndefined(sftp, dir))) throw new Error(`cannot create ${dir}: ${(err as Error).message}`);
+    return false;
+  }
+}
+
+/**
+ * The login user's uid, as the owner of a file made in `dir`: SFTP has no "who am I", and a
+ * file one creates is one's own.
+ */
+async function loginUid(sftp: SftpSession, dir: string): Promise<number> {
+  const probe = posix.join(dir, `.metrix-probe-${randomBytes(6).toString('hex')}`);
+  try {
+    const handle = await call<Buffer>((cb) => sftp.open(probe, 'wx', { mode: 0o600 }, cb));
+    try {
+      return (await call<{ uid: number }>((cb) => sftp.fstat(handle, cb))).uid;
+    } finally {
+      await call<void>((cb) => sftp.close(handle, cb)).catch(() => undefined);
+      await call<void>((cb) => sftp.unlink(probe, cb)).catch(() => undefined);
+    }
+  } catch (err) {
+    throw new Error(`cannot write in remoteDir ${dir}: ${(err as Error).message}`);
+  }
+}
+
+async function lstatOrUndefined(sftp: SftpSession, path: string): Promise<Stats | undefined> {
+  try {
+    return await call<Stats>((cb) => sftp.lstat(path, cb));
+  } catch (err) {
+    if (missing(err)) return undefined;
+    throw new Error(`cannot stat ${path}: ${(err as Error).message}`);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Host } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import { fail, ok, type Outcome } from '../result.js';
 import type { SshConnection } from './client.js';
-import { ensureDirectory, sameContent, setMode, writeFileAtomic } from './sftp.js';
+import { preparePrivateDirectory, sameContent, setMode, writeFileAtomic } from './sftp.js';
 import { remotePath } from './shell-quote.js';
 
 export interface UploadFile {
@@ -20,7 +20,7 @@ export interface UploadResult {
 
 const DIRECTORY_MODE = 0o700;
 
-/** Puts files in the host's remoteDir (made 0700) over one SFTP session. */
+/** Puts files in the host's remoteDir (made 0700 when missing, refused when others could write it) over one SFTP session. */
 export async function uploadFiles(connection: SshConnection, host: Host, files: readonly UploadFile[]): Promise<Outcome<UploadResult>> {
   for (const file of files) {
     if (!/^[^/\0]+$/.test(file.name) || file.name === '.' || file.name === '..') {
@@ -46,7 +46,7 @@ async function transfer(connection: SshConnection, host: Host, files: readonly U
   const uploaded: string[] = [];
   const skipped: string[] = [];
   try {
-    await ensureDirectory(sftp, remotePath(host.remoteDir), DIRECTORY_MODE);
+    await preparePrivateDirectory(sftp, remotePath(host.remoteDir), DIRECTORY_MODE);
     for (const file of files) {
       const path = remotePath(host.remoteDir, file.name);
       const existing = await sameContent(sftp, path, file.content);

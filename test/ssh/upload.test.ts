@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFarm, type Farm } from '../farm/farm.js';
@@ -36,7 +36,7 @@ describe.skipIf(sshdMissing())('upload over SFTP, and small commands', () => {
     await transport.close();
   });
 
-  it('tightens an existing remoteDir to 0700 and replaces a same-size file with different bytes', async () => {
+  it("keeps an existing remoteDir's mode (0755 stays 0755) and replaces a same-size file with different bytes", async () => {
     const host = farm.host('loose', farm.servers[0]!);
     mkdirSync(host.remoteDir, { recursive: true, mode: 0o755 });
     chmodSync(host.remoteDir, 0o755);
@@ -45,8 +45,63 @@ describe.skipIf(sshdMissing())('upload over SFTP, and small commands', () => {
     const outcome = await transport.upload(host, [file('a', 'BBBB', 0o600)]);
     await transport.close();
     expect(outcome).toEqual({ ok: true, value: { uploaded: ['a'], skipped: [] } });
-    expect(modeOf(host.remoteDir)).toBe(0o700);
+    expect(modeOf(host.remoteDir)).toBe(0o755);
     expect(readFileSync(join(host.remoteDir, 'a'), 'utf8')).toBe('BBBB');
+  });
+
+  it('uses an existing 0700 remoteDir of the login user as it is, leaving no probe behind', async () => {
+    const host = farm.host('private', farm.servers[0]!);
+    mkdirSync(host.remoteDir, { recursive: true, mode: 0o700 });
+    const { transport } = makeTransport([host]);
+    expect(await transport.upload(host, [file('a', 'x', 0o600)])).toEqual({ ok: true, value: { uploaded: ['a'], skipped: [] } });
+    await transport.close();
+    expect(modeOf(host.remoteDir)).toBe(0o700);
+    expect(readdirSync(host.remoteDir)).toEqual(['a']);
+  });
+
+  // Issue #7 item 16: upload used to chmod a shared 1777 directory to 0700.
+  it.each([
+    ['1777', 0o1777, 'is writable by everyone (mode 1777), who could replace the collector; metrix leaves its mode alone'],
+    ['0777', 0o777, 'is writable by everyone (mode 0777)'],
+    ['0770', 0o770, 'is writable by its group (mode 0770)'],
+  ])('refuses an existing remoteDir of mode %s and never changes it', async (_label, mode, reason) => {
+    const host = farm.host(`shared${mode.toString(8)}`, farm.servers[0]!);
+    mkdirSync(host.remoteDir, { recursive: true });
+    chmodSync(host.remoteDir, mode);
+    const { transport } = makeTransport([host]);
+    const outcome = await transport.upload(host, [file('metrix-collector.js', 'x', 0o700)]);
+    await transport.close();
+    expect(outcome.ok || outcome.failure.reason).toBe('ssh');
+    expect(outcome.ok || outcome.failure.message).toContain(`upload to ${host.name} failed: remoteDir ${host.remoteDir} ${reason}`);
+    expect(outcome.ok || outcome.failure.message).toContain(`chmod go-w ${host.remoteDir}`);
+    expect(modeOf(host.remoteDir)).toBe(mode);
+    expect(readdirSync(host.remoteDir)).toEqual([]);
+  });
+
+  it('refuses a remoteDir that is a symbolic link', async () => {
+    const host = farm.host('linked', farm.servers[0]!);
+    const target = join(farm.dir, 'link-target');
+    mkdirSync(target, { mode: 0o700 });
+    symlinkSync(target, host.remoteDir);
+    const { transport } = makeTransport([host]);
+    const outcome = await transport.upload(host, [file('a', 'x', 0o600)]);
+    await transport.close();
+    expect(outcome.ok || outcome.failure.message).toBe(`upload to linked failed: remoteDir ${host.remoteDir} is a symbolic link; set remoteDir to the directory it points to`);
+    expect(readdirSync(target)).toEqual([]);
+  });
+
+  // Only root can write into another user's 0700 directory, and only root would then run a collector that user could replace.
+  it.skipIf(process.getuid?.() !== 0)('refuses (as root) a remoteDir owned by another user', async () => {
+    const host = farm.host('theirs', farm.servers[0]!);
+    mkdirSync(host.remoteDir, { recursive: true, mode: 0o700 });
+    chownSync(host.remoteDir, 65534, 65534);
+    const { transport } = makeTransport([host]);
+    const outcome = await transport.upload(host, [file('a', 'x', 0o600)]);
+    await transport.close();
+    expect(outcome.ok || outcome.failure.message).toBe(
+      `upload to theirs failed: remoteDir ${host.remoteDir} belongs to uid 65534, not to the login user (uid 0), who could replace the collector; set remoteDir to a directory of the login user's own (metrix creates it 0700)`,
+    );
+    expect(readdirSync(host.remoteDir)).toEqual([]);
   });
 
   it('fails as a value when remoteDir cannot be made', async () => {

@@ -13,7 +13,10 @@ export type FailureReason =
   | 'output-too-large' // collector printed more than maxOutputBytes
   | 'collector-failed' // collector exited non-zero
   | 'not-uploaded' // no key for the host: `metrix upload` has not run
-  | 'bad-output' // sealed output did not open or verify
+  | 'bad-output' // sealed output did not open or verify, or the opened report is malformed
+  // The report is well-formed but carries more samples than maxSamples (Prometheus's sample_limit):
+  // its own reason because the fix differs, raising maxSamples or trimming the host (GPUs, mounts), not distrust.
+  | 'too-many-samples'
   | 'keys' // the host's key file on the poller is unreadable or open to others
   | 'node' // Node is missing on the host, or too old for the collector (upload)
   | 'ssh'; // any other SSH-level failure (connection lost mid-command, ...)

@@ -4,7 +4,10 @@ import type { CollectorError, Sample } from './protocol.js';
 
 /** Everything a Report carries apart from who made it and for which challenge. */
 export interface Collected {
+  /** When everything was collected: the report's own time. */
   readonly ts: number;
+  /** When the counters were read; the slow gauge collectors may finish well after. */
+  readonly countersAt: number;
   readonly gauges: Sample[];
   readonly counters: Sample[];
   readonly baseline?: { readonly ts: number; readonly counters: Sample[] };
@@ -40,8 +43,8 @@ async function readCounters(collectors: readonly Collector[], ctx: CollectContex
 /**
  * Runs every collector and merges their readings in collector order. The gauge collectors,
  * among them the slow statfs and nvidia-smi children, start first so their waiting overlaps
- * the warm-up; the counters are read last, right before `ts` is taken, so the poller's rates
- * use the right interval.
+ * the warm-up; the counters are read last and timed on their own (`countersAt`), so the
+ * poller's rates use the interval between counter readings, not between report ends.
  */
 export async function collectAll(collectors: readonly Collector[], ctx: CollectContext, options: CollectOptions): Promise<Collected> {
   const counterReaders = collectors.filter((c) => c.readsCounters);
@@ -65,7 +68,8 @@ export async function collectAll(collectors: readonly Collector[], ctx: CollectC
 
   const ordered = collectors.map((c) => byCollector.get(c)!);
   const collected: Collected = {
-    ts: final.ts,
+    ts: options.now(),
+    countersAt: final.ts,
     gauges: concat(ordered.map((r) => r.gauges)),
     counters: concat(ordered.map((r) => r.counters)),
     errors: concat(ordered.map((r) => r.errors)),

@@ -28,8 +28,16 @@ export interface Report {
   readonly v: number;
   readonly host: string;
   readonly challenge: string;
-  /** Host clock, ms since the epoch, when the counters were read. */
+  /**
+   * Host clock, ms since the epoch, when the report was made, after every collector. Collectors
+   * before `countersAt` existed set it to when the counters were read.
+   */
   readonly ts: number;
+  /**
+   * Host clock when the counters were read, before the slow collectors (statfs, nvidia-smi) were
+   * awaited. The poller places the counters at its own end-of-poll time minus `ts - countersAt`.
+   */
+  readonly countersAt?: number;
   /** Version of the collector script that made this report. */
   readonly collector: string;
   /** Values that stand on their own: load1, mem_percent, disk_used_percent{mount}, ... */

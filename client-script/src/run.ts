@@ -18,6 +18,7 @@ export function buildReport(host: string, challenge: string, collected: Collecte
     host,
     challenge,
     ts: collected.ts,
+    countersAt: collected.countersAt,
     collector: VERSION,
     gauges: collected.gauges,
     counters: collected.counters,

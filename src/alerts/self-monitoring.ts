@@ -11,7 +11,7 @@ import type { FailureReason } from '../result.js';
 export const POLLER_HOST = '(metrix)';
 
 /** Poll failures that are metrix's own problem, not the host's: it answered, we could not use it. */
-export const POLLER_SIDE: readonly FailureReason[] = ['keys', 'bad-output', 'not-uploaded', 'node'];
+export const POLLER_SIDE: readonly FailureReason[] = ['keys', 'bad-output', 'too-many-samples', 'not-uploaded', 'node'];
 
 export const pollerHost: Host = {
   name: POLLER_HOST,

@@ -1,5 +1,5 @@
 import nacl from 'tweetnacl';
-import { REPORT_VERSION, SEAL_TAG, type Report, type Sample } from '../../client-script/src/protocol.js';
+import { REPORT_VERSION, SEAL_TAG } from '../../client-script/src/protocol.js';
 import { fail, ok, type Outcome } from '../result.js';
 
 export interface OpenExpectations {
@@ -11,7 +11,6 @@ export interface OpenExpectations {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const PREVIEW = 40;
-const METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 const bad = (why: string): Outcome<never> => fail('bad-output', why);
 
@@ -27,10 +26,11 @@ function decodeBase64(text: string, expectedLength?: number): Uint8Array | undef
 }
 
 /**
- * Opens and verifies a collector's stdout. Every way it can be wrong comes back as a
- * 'bad-output' failure with its own reason; nothing here throws for a host's output.
+ * Opens and verifies a collector's stdout: sealed by this host's key, for this run's
+ * challenge. Every way it can be wrong comes back as a 'bad-output' failure with its own
+ * reason; nothing here throws for a host's output. The report inside is checked by the poller.
  */
-export function openSealed(stdout: string, expect: OpenExpectations): Outcome<Report> {
+export function openSealed(stdout: string, expect: OpenExpectations): Outcome<SealedPayload> {
   const line = stdout.trim();
   if (line === '') return bad('empty output: the collector printed nothing');
   // The collector always ends its line; output without the end was cut short on the way.
@@ -54,30 +54,17 @@ export function openSealed(stdout: string, expect: OpenExpectations): Outcome<Re
   } catch {
     return bad('sealed payload is not JSON');
   }
-  return checkReport(report, expect);
+  return checkEnvelope(report, expect);
 }
 
-function checkReport(value: unknown, expect: OpenExpectations): Outcome<Report> {
-  const report = value as Partial<Report> | null;
-  if (typeof report !== 'object' || report === null) return bad('sealed payload is not an object');
-  if (report.v !== REPORT_VERSION) return bad(`report version ${String(report.v)} is not ${REPORT_VERSION}: upload a matching collector`);
-  if (report.host !== expect.host) return bad(`report names host "${String(report.host)}", expected "${expect.host}"`);
-  if (report.challenge !== expect.challenge) return bad('report carries a stale or foreign challenge: a replayed output, not this run\'s');
-  if (typeof report.ts !== 'number' || !Number.isFinite(report.ts)) return bad('report has no valid timestamp');
-  const samples = [report.gauges, report.counters, report.baseline?.counters].filter((list) => list !== undefined);
-  for (const list of samples) {
-    if (!Array.isArray(list)) return bad('report samples are not a list');
-    const broken = list.find((sample) => !isSample(sample));
-    if (broken !== undefined) return bad(`report has a malformed sample: ${preview(JSON.stringify(broken))}`);
-  }
-  if (!Array.isArray(report.errors)) return bad('report errors are not a list');
-  return ok(report as Report);
-}
+/** The opened payload, authentic and meant for this run; its content is still unchecked (see poll/validate-report). */
+export type SealedPayload = Readonly<Record<string, unknown>>;
 
-function isSample(value: unknown): value is Sample {
-  const sample = value as Partial<Sample> | null;
-  if (typeof sample !== 'object' || sample === null) return false;
-  if (typeof sample.m !== 'string' || !METRIC_NAME.test(sample.m) || typeof sample.v !== 'number' || !Number.isFinite(sample.v)) return false;
-  if (sample.l === undefined) return true;
-  return typeof sample.l === 'object' && sample.l !== null && Object.values(sample.l).every((v) => typeof v === 'string');
+function checkEnvelope(value: unknown, expect: OpenExpectations): Outcome<SealedPayload> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('sealed payload is not an object');
+  const report = value as SealedPayload;
+  if (report['v'] !== REPORT_VERSION) return bad(`report version ${preview(String(report['v']))} is not ${REPORT_VERSION}: upload a matching collector`);
+  if (report['host'] !== expect.host) return bad(`report names host ${preview(String(report['host']))}, expected "${expect.host}"`);
+  if (report['challenge'] !== expect.challenge) return bad('report carries a stale or foreign challenge: a replayed output, not this run\'s');
+  return ok(report);
 }

@@ -65,3 +65,20 @@ export function metricInfo(name: string): MetricInfo | undefined {
 }
 
 export const METRIC_NAMES: readonly string[] = METRICS.map((info) => info.name);
+
+export interface ValueRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+const PERCENT: ValueRange = { min: 0, max: 100 };
+const NON_NEGATIVE: ValueRange = { min: 0, max: Number.MAX_VALUE };
+// Hardware that runs is above absolute zero; a GPU in a cold room may report below 0 °C.
+const CELSIUS: ValueRange = { min: -273.15, max: Number.MAX_VALUE };
+
+/** The values a metric can take: percentages 0–100, temperatures above absolute zero, everything else (counts, bytes, seconds, load) non-negative. */
+export function valueRange(name: string): ValueRange {
+  if (name.endsWith('_percent')) return PERCENT;
+  if (name.endsWith('_c')) return CELSIUS;
+  return NON_NEGATIVE;
+}

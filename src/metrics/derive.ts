@@ -1,7 +1,12 @@
 import type { Sample } from '../../client-script/src/protocol.js';
 import { canonicalLabels } from './labels.js';
 
-/** A set of counter readings taken at one moment (poller clock, ms). */
+/**
+ * A set of counter readings taken at one moment (poller clock, ms): when the host read them,
+ * not when its report arrived. A warm-up baseline and the counters of the same report are
+ * both placed by counter-time.ts, so a rate between them, or between the stored counters of
+ * two polls, spans the host's interval between counter readings.
+ */
 export interface CounterSnapshot {
   readonly ts: number;
   readonly counters: readonly Sample[];

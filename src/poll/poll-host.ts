@@ -4,10 +4,12 @@ import type { Host, Settings } from '../config/types.js';
 import { openSealed } from '../crypto/sealed.js';
 import type { HostKeys, KeyStore } from '../crypto/key-store.js';
 import { errorMessage } from '../errors.js';
+import { placeCounters } from '../metrics/counter-time.js';
 import { deriveRates, rebootedBetween, type CounterSnapshot } from '../metrics/derive.js';
 import type { PollRecord } from './records.js';
-import { fail, ok, type Outcome } from '../result.js';
+import { fail, ok, type Failure, type Outcome } from '../result.js';
 import type { Transport } from './transport.js';
+import { validateReport } from './validate-report.js';
 
 export type Clock = () => number;
 
@@ -28,50 +30,79 @@ export interface PollContext {
 
 const freshChallenge = (): string => randomBytes(18).toString('base64url');
 
-/** Polls one host: run the collector, open its output, derive rates. Never throws for the host's own failure. */
+/**
+ * Polls one host: run the collector, open and check its output, derive rates. Never throws:
+ * whatever the host sent, and any surprise on the way, is this host's failure alone.
+ */
 export async function pollHost(host: Host, ctx: PollContext): Promise<PollRecord> {
   const started = ctx.clock();
-  const outcome = await collect(host, ctx, started);
+  let outcome: Outcome<Collected>;
+  try {
+    outcome = await collect(host, ctx, started);
+  } catch (err) {
+    outcome = fail('bad-output', `cannot use what the host sent: ${errorMessage(err)}`);
+  }
   const ts = ctx.clock();
   const durationMs = ts - started;
-  const pollSamples: Sample[] = [
-    { m: 'host_up', v: outcome.ok ? 1 : 0 },
-    { m: 'poll_duration_sec', v: Math.round(durationMs) / 1000 },
-  ];
-  if (!outcome.ok) return { host: host.name, ts, durationMs, failure: outcome.failure, collector: undefined, samples: pollSamples };
-  const { report, previous } = outcome.value;
-  const current = { ts, counters: report.counters };
-  // A warm-up baseline was read on the host's clock: place it before `ts` by the host's own interval.
-  const base = report.baseline ? { ts: ts - (report.ts - report.baseline.ts), counters: report.baseline.counters } : previous;
+  if (!outcome.ok) return failed(host, ts, durationMs, outcome.failure);
+  try {
+    return succeeded(host, outcome.value, ts, durationMs);
+  } catch (err) {
+    return failed(host, ts, durationMs, { reason: 'bad-output', message: `cannot use what the host sent: ${errorMessage(err)}` });
+  }
+}
+
+const pollSamples = (up: boolean, durationMs: number): Sample[] => [
+  { m: 'host_up', v: up ? 1 : 0 },
+  { m: 'poll_duration_sec', v: Math.round(durationMs) / 1000 },
+];
+
+function failed(host: Host, ts: number, durationMs: number, failure: Failure): PollRecord {
+  return { host: host.name, ts, durationMs, failure, collector: undefined, samples: pollSamples(false, durationMs) };
+}
+
+function succeeded(host: Host, { report, previous }: Collected, ts: number, durationMs: number): PollRecord {
+  // Counters and a warm-up baseline sit where the host read them, not where the report ended (see counter-time.ts).
+  const placed = placeCounters(report, ts, durationMs);
+  const base = placed.baseline ?? previous;
   const uptime = report.gauges.find((sample) => sample.m === 'uptime_sec')?.v;
-  const rates = base ? deriveRates(base, current, rebootedBetween(base.ts, ts, uptime)) : [];
+  const current = placed.counters;
+  const rates = base ? deriveRates(base, current, rebootedBetween(base.ts, current.ts, uptime)) : [];
   return {
     host: host.name,
     ts,
+    countersTs: current.ts,
     durationMs,
     failure: undefined,
     collector: report.collector,
-    samples: [...report.gauges, ...report.counters, ...rates, ...pollSamples],
+    samples: [...report.gauges, ...report.counters, ...rates, ...pollSamples(true, durationMs)],
     warnings: report.errors.map((e) => `${e.collector}: ${e.message}`),
   };
 }
 
-async function collect(host: Host, ctx: PollContext, now: number): Promise<Outcome<{ report: Report; previous: CounterSnapshot | undefined }>> {
+interface Collected {
+  readonly report: Report;
+  readonly previous: CounterSnapshot | undefined;
+}
+
+async function collect(host: Host, ctx: PollContext, now: number): Promise<Outcome<Collected>> {
   const keys = hostKeys(host, ctx.keys);
   if (!keys.ok) return keys;
   const challenge = (ctx.newChallenge ?? freshChallenge)();
   const previous = ctx.lastCounters(host.name);
   const warmUp = previous === undefined || now - previous.ts > STALE_COUNTERS_MS;
-  const { commandTimeoutMs: timeoutMs, maxOutputBytes } = ctx.settings;
+  const { commandTimeoutMs: timeoutMs, maxOutputBytes, maxSamples } = ctx.settings;
   const args = ['--challenge', challenge, '--deadline-ms', String(timeoutMs), ...(warmUp ? ['--warmup-ms', String(WARMUP_MS)] : [])];
   const output = await ctx.transportOf(host).exec(host, { args, timeoutMs, maxOutputBytes });
   if (!output.ok) return output;
-  const report = openSealed(output.value.stdout, {
+  const opened = openSealed(output.value.stdout, {
     host: host.name,
     challenge,
     hostPublicKey: keys.value.publicKey,
     pollerSecretKey: ctx.keys.poller.secretKey,
   });
+  if (!opened.ok) return opened;
+  const report = validateReport(opened.value, { maxSamples });
   return report.ok ? ok({ report: report.value, previous: warmUp ? undefined : previous }) : report;
 }
 

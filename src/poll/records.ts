@@ -6,6 +6,12 @@ export interface PollRecord {
   readonly host: string;
   /** Poller clock, ms, when the poll ended: the timestamp of every sample in it. */
   readonly ts: number;
+  /**
+   * Poller clock when the host read its counters, mapped from the host's own elapsed time
+   * (metrics/counter-time.ts); counter samples are stored at this time, so the next poll's
+   * rates span the interval between counter readings. Absent: `ts`.
+   */
+  readonly countersTs?: number;
   readonly durationMs: number;
   readonly failure: { readonly reason: FailureReason; readonly message: string } | undefined;
   readonly collector: string | undefined;

@@ -77,7 +77,7 @@ export class Store {
       for (const poll of run.polls) {
         const message = poll.failure?.message ?? (poll.warnings?.length ? poll.warnings.join('; ') : null);
         insertPoll.run(runId, poll.host, poll.ts, poll.failure ? 0 : 1, poll.failure?.reason ?? null, message, poll.durationMs, poll.collector ?? null);
-        this.insertSamples(poll.host, poll.ts, poll.samples);
+        this.insertPollSamples(poll);
       }
       return runId;
     });
@@ -109,6 +109,15 @@ export class Store {
          WHERE p.host_id = ? AND s.host_id = ? AND s.metric = ? ORDER BY p.ts DESC LIMIT 1`,
       )
       .get(hostId, hostId, metric)?.value;
+  }
+
+  /** Counters go in at the time the host read them, the rest at the poll's time (PollRecord.countersTs). */
+  private insertPollSamples(poll: PollRecord): void {
+    const countersTs = poll.countersTs ?? poll.ts;
+    if (countersTs === poll.ts) return this.insertSamples(poll.host, poll.ts, poll.samples);
+    const isCounter = (sample: Sample): boolean => metricInfo(sample.m)?.kind === 'counter';
+    this.insertSamples(poll.host, poll.ts, poll.samples.filter((sample) => !isCounter(sample)));
+    this.insertSamples(poll.host, countersTs, poll.samples.filter(isCounter));
   }
 
   /** Inserts samples of one host taken at one time; callers wrap it in a transaction. */

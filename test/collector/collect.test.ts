@@ -49,6 +49,7 @@ describe('collectAll', () => {
     const collected = await collectAll(collectors, CTX, { warmupMs: 0, ...time });
     expect(collected).toEqual({
       ts: 1000,
+      countersAt: 1000,
       gauges: [{ m: 'cpu_gauge', v: 1 }, { m: 'load1', v: 1 }, { m: 'disk_free_bytes', v: 5, l: { mount: '/' } }],
       counters: [{ m: 'cpu_total', v: 10 }],
       errors: [
@@ -67,6 +68,7 @@ describe('collectAll', () => {
     const collected = await collectAll([counting('cpu', log), counting('net', log)], CTX, { warmupMs: 300, ...time });
     expect(time.slept).toEqual([300]);
     expect(collected.baseline).toEqual({ ts: 1000, counters: [{ m: 'cpu_total', v: 10 }, { m: 'net_total', v: 10 }] });
+    expect(collected.countersAt).toBe(1300);
     expect(collected.ts).toBe(1300);
     expect(collected.counters).toEqual([{ m: 'cpu_total', v: 20 }, { m: 'net_total', v: 20 }]);
     expect(collected.gauges).toEqual([{ m: 'cpu_gauge', v: 2 }, { m: 'net_gauge', v: 2 }]);

@@ -62,6 +62,9 @@ describe('the bundled collector on this machine', () => {
     expect(report).toMatchObject({ v: REPORT_VERSION, host: HOST, challenge: CHALLENGE, collector: VERSION, errors: [] });
     expect(report.ts).toBeGreaterThanOrEqual(before);
     expect(report.ts).toBeLessThanOrEqual(Date.now());
+    // The counters are read before the slower gauges finish, and timed on their own.
+    expect(report.countersAt).toBeGreaterThanOrEqual(before);
+    expect(report.countersAt).toBeLessThanOrEqual(report.ts);
     expect(report.baseline).toBeUndefined();
     for (const s of report.gauges) expect(metricInfo(s.m)?.kind, s.m).toBe('gauge');
     for (const s of report.counters) expect(metricInfo(s.m)?.kind, s.m).toBe('counter');

@@ -50,8 +50,7 @@ describe('openSealed', () => {
     ['a report naming another host', () => sealed(report({ host: 'f5' })), /names host "f5", expected "f4"/],
     ['a replayed challenge', () => sealed(report({ challenge: 'challenge-0' })), /stale or foreign challenge/],
     ['two lines', () => `${sealed()}\n${sealed()}`, /expected one line/],
-    ['a malformed sample', () => sealed(report({ gauges: [{ m: 'load1', v: Number.NaN }] })), /malformed sample/],
-    ['a bad metric name', () => sealed(report({ gauges: [{ m: 'DROP TABLE', v: 1 }] })), /malformed sample/],
+    ['a payload that is a list', () => sealReport([] as unknown as Report, keyFile('f4', f4)), /sealed payload is not an object/],
   ])('rejects %s with its own reason', (_name, make, reason) => {
     const opened = openSealed(make(), expectations);
     expect(opened.ok).toBe(false);

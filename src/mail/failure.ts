@@ -1,9 +1,10 @@
 /**
  * What can go wrong sending mail, as values. `retryable` says whether the same send may succeed
  * later with nothing changed on our side (a server down, a 4xx); a non-retryable failure needs a
- * human (wrong password, untrusted certificate, a 5xx rejection). The outbox keeps both kinds: it
- * retries retryable ones with backoff and should still try the others now and then, because a
- * sysadmin fixing the config is exactly what makes them succeed.
+ * human (wrong password, untrusted certificate, a 5xx rejection). The outbox retries retryable
+ * ones with backoff; a permanent refusal of the message itself is given up at once; a permanent
+ * failure of the server (auth, TLS, config) is still retried, because a sysadmin fixing the
+ * config is exactly what makes it succeed.
  */
 export type MailFailureKind = 'dns' | 'connection' | 'tls' | 'auth' | 'rejected' | 'config' | 'other';
 

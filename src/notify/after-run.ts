@@ -56,10 +56,14 @@ export async function alertAndNotify(config: Config, store: Store, run: RunRecor
     for (const { message, failure } of result.failed) {
       logLine(io, 'ERROR', `mail "${message.subject}" not sent (${failure.kind}): ${failure.message}; it stays in the outbox and is retried on a later run`);
     }
+    for (const { message, failure } of result.refused) {
+      logLine(io, 'ERROR', `mail "${message.subject}" refused for good (${failure.kind}): ${failure.message}; given up, not retried (see the metrix-mail alert)`);
+    }
     if (result.deferred > 0) logLine(io, 'WARN', `${result.deferred} more queued messages wait for the mail server to answer again`);
-    // Whether mail works is known only when something was sent; otherwise it stays as last seen.
-    const attempted = result.sent.length + result.failed.length > 0;
-    const mailOk = attempted ? result.failed.length === 0 : (store.lastValue(POLLER_HOST, 'metrix_mail_ok') ?? 1) === 1;
+    // Whether mail works is known only when something was tried; otherwise it stays as last seen.
+    // A message refused for good counts as broken mail: the metrix-mail alert tells the sysadmins.
+    const attempted = result.sent.length + result.failed.length + result.refused.length > 0;
+    const mailOk = attempted ? result.failed.length + result.refused.length === 0 : (store.lastValue(POLLER_HOST, 'metrix_mail_ok') ?? 1) === 1;
     store.writeSamples(POLLER_HOST, now, [mailOkSample(mailOk)]);
     for (const message of result.gaveUp) {
       logLine(io, 'ERROR', `mail "${message.subject}" given up: not sent within ${formatDuration(config.mail.giveUpAfterMs)} (giveUpAfter); last error: ${message.lastError ?? 'none'}`);

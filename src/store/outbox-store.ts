@@ -77,6 +77,16 @@ export class OutboxStore {
     this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?').run(error, nextAttemptAt, id);
   }
 
+  /** Counts the attempt that was refused for good, and gives the message up with why. */
+  refuse(id: number, reason: string, now: number): void {
+    this.db.prepare('UPDATE outbox SET attempts = attempts + 1, given_up_at = ?, last_error = ? WHERE id = ?').run(now, reason, id);
+  }
+
+  /** Messages given up (refused for good, or unsent too long), newest first. */
+  givenUp(): OutboxMessage[] {
+    return this.db.prepare<[], Row>('SELECT * FROM outbox WHERE given_up_at IS NOT NULL ORDER BY given_up_at DESC, id DESC').all().map(fromRow);
+  }
+
   giveUp(id: number, reason: string, now: number): void {
     this.db.prepare('UPDATE outbox SET given_up_at = ?, last_error = ? WHERE id = ?').run(now, reason, id);
   }

@@ -135,6 +135,28 @@ describe('alert mail through a real SMTP server', () => {
     expect((await parseMail(back.received[0]!.raw)).messageId).toBe(first['message_id']);
   });
 
+  it('gives up a message the server refuses for good (550) at once, logs it as an ERROR and raises metrix-mail', async () => {
+    const dir = tempDir();
+    const server = await smtp(dir);
+    project(dir, server.port, MEM_RULE(0.5));
+    const clock = fakeClock();
+    server.mode = 'reject';
+    const refused = await runCli(dir, ['execute'], clock.now, ENV);
+    expect(refused.stderr).toMatch(/ERROR mail "ALERT \[localhost\] [^"]+" refused for good \(rejected\): 127\.0\.0\.1:\d+ rejected the message at DATA: 550 .*given up, not retried/);
+    const database = db(dir);
+    expect(database.prepare('SELECT attempts, given_up_at, last_error FROM outbox').all()).toEqual([
+      { attempts: 1, given_up_at: clock.now(), last_error: expect.stringMatching(/^rejected \(permanent\): .*550/) },
+    ]);
+    database.close();
+
+    server.mode = 'accept';
+    clock.advance(2 * MINUTE);
+    await runCli(dir, ['execute'], clock.now, ENV);
+    const subjects = await Promise.all(server.received.map(async (m) => (await parseMail(m.raw)).subject));
+    // The refused alert is not tried again; metrix says its mail is broken.
+    expect(subjects).toEqual(['ALERT [(metrix)] metrix_mail_ok is 0 == 0 (metrix-mail)']);
+  });
+
   it('mails "resolved" when the condition clears, and a reminder only after repeat', async () => {
     const dir = tempDir();
     const server = await smtp(dir);

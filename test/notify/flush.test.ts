@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SendResult } from '../../src/mail/failure.js';
-import type { RawMessage } from '../../src/mail/transport.js';
+import { createMailer, type Mailer, type RawMessage } from '../../src/mail/transport.js';
 import { flushOutbox } from '../../src/notify/flush.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startSmtpServer, type TestSmtpServer } from '../mail/smtp-server.js';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -60,12 +61,22 @@ describe('flushOutbox', () => {
     expect(later.sent.map((m) => m.messageId)).toEqual(['<m0@metrix>']);
   });
 
-  it('goes on past a message the server rejects', async () => {
+  it('goes on past a message the server rejects, giving it up at once', async () => {
     const box = outbox();
     queue(box, 2, 0);
     const result = await flushOutbox(box, scriptedSender([rejected]), () => 0, DAY);
-    expect(result.failed.map((f) => f.failure.kind)).toEqual(['rejected']);
+    expect(result.refused.map((f) => [f.message.messageId, f.failure.kind])).toEqual([['<m0@metrix>', 'rejected']]);
+    expect(result.failed).toEqual([]);
     expect(result.sent.map((m) => m.messageId)).toEqual(['<m1@metrix>']);
+  });
+
+  it('keeps retrying a failure that is not retryable but is the server\'s (wrong password): a config fix makes it go', async () => {
+    const box = outbox();
+    queue(box, 1, 0);
+    const auth: SendResult = { ok: false, kind: 'auth', retryable: false, message: 'SMTP auth failed: 535' };
+    const result = await flushOutbox(box, scriptedSender([auth]), () => 0, DAY);
+    expect(result.refused).toEqual([]);
+    expect(box.pending().map((m) => [m.attempts, m.lastError])).toEqual([[1, 'auth: SMTP auth failed: 535']]);
   });
 
   it('gives up a message older than giveUpAfter, keeping why', async () => {
@@ -84,5 +95,42 @@ describe('flushOutbox', () => {
     queue(box, 1, 0);
     queue(box, 1, 5);
     expect(box.pending()).toHaveLength(1);
+  });
+});
+
+describe('flushOutbox through a real SMTP server', () => {
+  let server: TestSmtpServer;
+  beforeAll(async () => {
+    server = await startSmtpServer({ security: 'none' });
+  });
+  afterAll(() => server.stop());
+
+  const mailer = (): Mailer =>
+    createMailer(
+      { transport: 'smtp', host: server.host, port: server.port, security: 'none', user: undefined, passwordEnv: undefined, caFile: undefined, timeoutMs: 5_000, giveUpAfterMs: DAY, from: 'metrix@example.org', to: ['ops@example.org'] },
+      { password: undefined },
+    );
+
+  it.each([
+    ['reject', '550', 'given up at once', { attempts: 1, pending: 0, givenUp: 1 }],
+    ['defer', '451', 'kept for a retry', { attempts: 1, pending: 1, givenUp: 0 }],
+  ] as const)('mode %s (%s): %s', async (mode, code, _what, expected) => {
+    const box = outbox();
+    queue(box, 1, 0);
+    server.mode = mode;
+    try {
+      const result = await flushOutbox(box, mailer(), () => MIN, DAY);
+      const [message] = [...box.pending(), ...box.givenUp()];
+      expect({ attempts: message?.attempts, pending: box.pending().length, givenUp: box.givenUp().length }).toEqual(expected);
+      expect(message?.lastError).toContain(code);
+      expect((mode === 'reject' ? result.refused : result.failed).map((f) => f.failure.kind)).toEqual(['rejected']);
+      if (mode === 'reject') expect(message?.lastError).toMatch(/^rejected \(permanent\): .*550/);
+      // A later run does not try a refused message again; a deferred one goes once due.
+      server.mode = 'accept';
+      const later = await flushOutbox(box, mailer(), () => DAY / 2, DAY);
+      expect(later.sent.length).toBe(mode === 'reject' ? 0 : 1);
+    } finally {
+      server.mode = 'accept';
+    }
   });
 });

@@ -36,6 +36,9 @@ export async function upload(options: UploadOptions, io: Io): Promise<number> {
             return { host: host.name, failure: undefined };
           }
           const result = await uploadHost(host, collector, keys, transports.ssh);
+          // Done with this host: its connection goes now, not at the end, so a large fleet never
+          // holds one socket per host (ulimit -n).
+          await transports.ssh.release(host);
           const message = result.ok ? describeUpload(result.value) : `${result.failure.reason}: ${result.failure.message}`;
           progress.host({ host: host.name, level: result.ok ? 'INFO' : 'ERROR', message });
           return { host: host.name, failure: result.ok ? undefined : result.failure };

@@ -15,20 +15,45 @@ const CLOSE_GRACE_MS = 2000;
 /**
  * One connection per host name, shared by concurrent callers; a jump host's one connection
  * carries the tunnels of every target behind it. A failed connect is not kept: the next
- * call tries again. A connection that drops leaves the pool by itself.
+ * call tries again. A connection that drops leaves the pool by itself. `release` closes a
+ * host's connection when the run is done with it; a jump host's closes once neither it nor
+ * any target behind it is held.
  */
 export class ConnectionPool {
   readonly #live = new Map<string, Promise<Outcome<SshConnection>>>();
   readonly #open = new Set<SshConnection>();
   readonly #jumpHosts = new Set<string>();
+  // Who holds each host's connection: the host itself (from get until release) and, for a
+  // jump host, each target connected through it.
+  readonly #holders = new Map<string, Set<string>>();
 
   constructor(private readonly options: PoolOptions) {}
+
+  /** Connections open now, jump hosts included. */
+  get openConnections(): number {
+    return this.#open.size;
+  }
 
   get(host: Host): Promise<Outcome<SshConnection>> {
     // Checked on the whole chain up front: a loop found while connecting could deadlock two
     // hosts that wait for each other's pending connection.
     const chain = this.#checkJumpChain(host);
-    return chain.ok ? this.#get(host) : Promise.resolve(chain);
+    if (!chain.ok) return Promise.resolve(chain);
+    this.#hold(host.name, host.name);
+    for (let current = host; current.proxyJump !== undefined; ) {
+      const jump = this.options.resolveHost(current.proxyJump)!;
+      this.#hold(jump.name, current.name);
+      current = jump;
+    }
+    return this.#get(host);
+  }
+
+  /**
+   * The caller is done with the host: closes its connection (gracefully, then destroyed),
+   * then the jump hosts behind it that nobody holds any more. A later get reconnects. Never rejects.
+   */
+  release(host: Host): Promise<void> {
+    return this.#letGo(host.name, host.name);
   }
 
   /** Drops a host's connection, e.g. after a command timed out on it; jump hosts stay. */
@@ -43,6 +68,7 @@ export class ConnectionPool {
   async closeAll(): Promise<void> {
     const pending = [...this.#live.entries()];
     this.#live.clear();
+    this.#holders.clear();
     const settled = await Promise.all(pending.map(async ([name, outcome]) => ({ name, outcome: await outcome })));
     const open = settled.flatMap(({ name, outcome }) => (outcome.ok ? [{ name, connection: outcome.value }] : []));
     const closeWhere = (jump: boolean): Promise<void[]> =>
@@ -52,6 +78,26 @@ export class ConnectionPool {
     for (const stray of this.#open) stray.destroy();
     this.#open.clear();
     this.#jumpHosts.clear();
+  }
+
+  #hold(name: string, holder: string): void {
+    const holders = this.#holders.get(name) ?? new Set<string>();
+    holders.add(holder);
+    this.#holders.set(name, holders);
+  }
+
+  // State changes happen at once, so a get racing with this close starts a fresh connection.
+  async #letGo(name: string, holder: string): Promise<void> {
+    const holders = this.#holders.get(name);
+    if (holders === undefined || !holders.delete(holder) || holders.size > 0) return;
+    this.#holders.delete(name);
+    const pending = this.#live.get(name);
+    this.#live.delete(name);
+    const jumpName = this.options.resolveHost(name)?.proxyJump;
+    const outcome = await pending;
+    if (outcome?.ok) await outcome.value.close(CLOSE_GRACE_MS);
+    // The target's tunnel is gone before its jump host's connection goes.
+    if (jumpName !== undefined) await this.#letGo(this.options.resolveHost(jumpName)?.name ?? jumpName, name);
   }
 
   #checkJumpChain(host: Host): Outcome<void> {

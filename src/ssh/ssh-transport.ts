@@ -86,9 +86,14 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** Closes the host's connection once the run is done with it (placeholder: kept until close()). */
-  release(_host: Host): Promise<void> {
-    return Promise.resolve();
+  /** Closes the host's connection; a jump host's goes after its last target's (see ConnectionPool.release). */
+  release(host: Host): Promise<void> {
+    return this.#pool.release(host).catch(() => undefined);
+  }
+
+  /** SSH connections open now, for tests and benchmarks. */
+  get openConnections(): number {
+    return this.#pool.openConnections;
   }
 
   close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { AlertRule } from '../config/types.js';
 import type { AlertRecord } from '../store/alert-store.js';
-import { findSilence, type Silence } from './silences.js';
+import { findSilence, silenceTime, type Silence } from './silences.js';
 
 export type NoticeKind = 'firing' | 'reminder' | 'resolved';
 
@@ -32,7 +32,7 @@ export interface PlanInput {
 
 function muteReason(alert: AlertRecord, input: PlanInput): string | undefined {
   const silence = findSilence(input.silences, alert, input.now);
-  if (silence) return `silenced by #${silence.id} until ${new Date(silence.endsAt).toISOString()} (${silence.comment})`;
+  if (silence) return `silenced by #${silence.id} until ${silenceTime(silence.endsAt)} (${silence.comment})`;
   if (alert.metric === 'host_up' && input.pollerSide?.has(alert.host)) return "held back: metrix's own problem, not the host's (see the metrix-poller alert)";
   if (alert.metric !== 'host_up' && input.hostsDown.has(alert.host)) return `held back: host ${alert.host} is down`;
   return undefined;

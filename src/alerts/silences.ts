@@ -34,3 +34,19 @@ export function silenceMatches(silence: Silence, alert: Silenceable, now: number
 export function findSilence(silences: readonly Silence[], alert: Silenceable, now: number): Silence | undefined {
   return silences.find((silence) => silenceMatches(silence, alert, now));
 }
+
+/** The longest silence `metrix silence add` accepts: a maintenance window, not a way to switch a rule off. */
+export const MAX_SILENCE_MS = 365 * 86_400_000;
+
+/** The largest time a JavaScript Date can hold (±100,000,000 days from 1970). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * A silence's start or end as UTC text. A time stored before silences were bounded may lie
+ * beyond what a Date can hold: it reads "never" (an end that never comes), or "invalid"
+ * when it is not a time at all, instead of throwing a RangeError.
+ */
+export function silenceTime(ms: number): string {
+  if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return ms > MAX_DATE_MS ? 'never' : 'invalid';
+}

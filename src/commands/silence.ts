@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
-import { DURATION_HELP, parseDuration } from '../config/duration.js';
+import { checkDuration, formatDuration } from '../config/duration.js';
+import { MAX_SILENCE_MS, silenceTime } from '../alerts/silences.js';
 import type { Io } from '../cli/io.js';
 import { usageError } from '../errors.js';
 import { formatLabels, parseLabelList } from '../metrics/labels.js';
@@ -20,7 +21,7 @@ export interface SilenceAddOptions {
   readonly comment: string;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const SILENCE_RANGE = { min: 60_000, max: MAX_SILENCE_MS } as const;
 
 /** Checks a new silence against the config, so a typo cannot silence nothing (or everything). */
 function planSilence(options: SilenceAddOptions, config: Config, now: number, user: string): NewSilence {
@@ -33,17 +34,22 @@ function planSilence(options: SilenceAddOptions, config: Config, now: number, us
   const labels = options.labels === undefined ? {} : parseLabelList(options.labels);
   if (labels === undefined) problems.push(`--labels "${options.labels}": expected name=value[,name=value]`);
   if ((options.for === undefined) === (options.until === undefined)) problems.push('give exactly one of --for 2h or --until TIME');
-  const forMs = options.for === undefined ? undefined : parseDuration(options.for);
-  if (options.for !== undefined && !(forMs && forMs > 0)) problems.push(`--for "${options.for}": expected ${DURATION_HELP}`);
+  const forMs = options.for === undefined ? undefined : checkDuration(options.for, SILENCE_RANGE);
+  if (forMs && 'error' in forMs) problems.push(`--for "${options.for}": ${forMs.error}; a silence lasts at most ${formatDuration(MAX_SILENCE_MS)}`);
   const until = options.until === undefined ? undefined : parseTimeArg(options.until, now);
   if (options.until !== undefined && !(until !== undefined && until > now)) problems.push(`--until "${options.until}": expected a time in the future: ${TIME_ARG_HELP}`);
+  if (until !== undefined && until > now + MAX_SILENCE_MS) {
+    problems.push(`--until "${options.until}": more than ${formatDuration(MAX_SILENCE_MS)} ahead; a silence lasts at most ${formatDuration(MAX_SILENCE_MS)}`);
+  }
   if (!options.comment.trim()) problems.push('--comment must say why (it is shown in `metrix silence list` and `metrix alerts`)');
   if (problems.length > 0) throw usageError(problems.join('\n'));
-  return { host: options.host, rule: options.rule, labels: labels!, startsAt: now, endsAt: until ?? now + forMs!, comment: options.comment.trim(), createdBy: user };
+  const endsAt = until ?? now + (forMs && 'value' in forMs ? forMs.value : 0);
+  return { host: options.host, rule: options.rule, labels: labels!, startsAt: now, endsAt, comment: options.comment.trim(), createdBy: user };
 }
 
-function withStore<T>(config: Config, use: (silences: SilenceStore) => T): T {
-  const store = Store.open(config.settings.database);
+/** `readonly` for commands that only read: they then work on a database they may not write. */
+function withStore<T>(config: Config, use: (silences: SilenceStore) => T, readonly = false): T {
+  const store = Store.open(config.settings.database, { readonly });
   try {
     return use(new SilenceStore(store.db));
   } finally {
@@ -57,7 +63,7 @@ export function silenceAdd(options: SilenceAddOptions, io: Io): number {
   const now = io.clock();
   const silence = planSilence(options, config, now, io.env['SUDO_USER'] ?? io.env['USER'] ?? userInfo().username);
   const id = withStore(config, (silences) => silences.add(silence, now));
-  io.out(`silence #${id} until ${iso(silence.endsAt)}: ${describe(silence)}\n`);
+  io.out(`silence #${id} until ${silenceTime(silence.endsAt)}: ${describe(silence)}\n`);
   return 0;
 }
 
@@ -71,9 +77,9 @@ export function silenceList(options: { readonly config: string; readonly format:
   const config = loadConfig(options.config);
   const format = (options.json ? 'json' : options.format) as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format)) throw usageError(`--format "${options.format}": expected one of ${OUTPUT_FORMATS.join(', ')}`);
-  const list = withStore(config, (silences) => silences.current(io.clock()));
+  const list = withStore(config, (silences) => silences.current(io.clock()), true);
   const header = ['id', 'host', 'rule', 'labels', 'from', 'until', 'by', 'comment'];
-  const rows = list.map((s) => [String(s.id), s.host ?? '*', s.rule ?? '*', formatLabels(s.labels), iso(s.startsAt), iso(s.endsAt), s.createdBy, s.comment]);
+  const rows = list.map((s) => [String(s.id), s.host ?? '*', s.rule ?? '*', formatLabels(s.labels), silenceTime(s.startsAt), silenceTime(s.endsAt), s.createdBy, s.comment]);
   if (format === 'json') io.out(`${JSON.stringify(list, null, 2)}\n`);
   else if (format === 'csv') io.out(csvLines([header, ...rows]));
   else if (list.length === 0) io.err('no silences\n');

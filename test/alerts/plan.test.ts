@@ -50,7 +50,7 @@ describe('planNotices', () => {
   });
 
   it('records why an alert is muted, and clears it when it no longer is', () => {
-    expect(plan({ firing: [alert()], silences: [silence()] }).mutes).toEqual([{ code: 'C1', reason: 'silenced by #3 until 2026-11-22T05:00:00.000Z (kernel update)' }]);
+    expect(plan({ firing: [alert()], silences: [silence()] }).mutes).toEqual([{ code: 'C1', reason: 'silenced by #3 until 2026-11-22T05:00:00Z (kernel update)' }]);
     expect(plan({ firing: [alert()], hostsDown: new Set(['f4']) }).mutes).toEqual([{ code: 'C1', reason: 'held back: host f4 is down' }]);
     expect(plan({ firing: [alert({ muted: 'held back: host f4 is down' })] }).mutes).toEqual([{ code: 'C1', reason: undefined }]);
   });

@@ -11,6 +11,7 @@ import { silenceAdd, silenceList, silenceRemove } from '../commands/silence.js';
 import { TIME_ARG_HELP } from '../query/time-arg.js';
 import { exitCodeOf, reportError } from './errors.js';
 import { processIo, type Io } from './io.js';
+import { metrixVersion } from './version.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -19,6 +20,7 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
   const configPath = (opts: { config: string }): string => resolve(io.cwd, opts.config);
   const root = new Command('metrix')
     .description('agentless monitoring for computing clusters over plain SSH')
+    .version(metrixVersion(), '-V, --version', 'show the version')
     .helpOption('--help', 'show help')
     .helpCommand(false)
     .showHelpAfterError('(run with --help for usage)')

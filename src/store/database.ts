@@ -1,10 +1,21 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { MetrixError, errorMessage } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
+
+// A reader of a WAL database needs its -shm file, creating it when no writer has it open. In a
+// directory the reader cannot write, SQLite can only open the file as `immutable`, which takes a
+// URI filename; better-sqlite3 reads this switch when it loads its native addon, at the first
+// open, and this is the one module that opens databases. Paths metrix opens are absolute, so
+// none is mistaken for a URI.
+process.env['SQLITE_USE_URI'] = '1';
+
+/** What SQLite says when a read-only open of a WAL database cannot make its -shm file. */
+const NEEDS_IMMUTABLE = new Set(['SQLITE_READONLY_DIRECTORY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_CANTINIT', 'SQLITE_READONLY_RECOVERY']);
 
 export interface OpenOptions {
   /** How long a writer waits for another process' lock before giving up, ms. */
@@ -12,16 +23,60 @@ export interface OpenOptions {
   readonly readonly?: boolean;
 }
 
-/** Opens (creating if needed) the SQLite file in WAL mode and brings its schema up to date. */
+/**
+ * Opens the SQLite file. A writer creates it if needed, sets WAL mode and brings the schema
+ * up to date; a reader (`readonly`) never writes, migrates or creates anything, and works on
+ * a database file and directory it may only read.
+ */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  return options.readonly ? openReader(path, options) : openWriter(path, options);
+}
+
+function openWriter(path: string, options: OpenOptions): Db {
   let db: Db;
   try {
-    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
   } catch (err) {
-    const hint = options.readonly ? ' (nothing stored yet? run "metrix execute" first)' : '';
-    throw new MetrixError('STORE', `cannot open database ${path}: ${errorMessage(err)}${hint}`, { cause: err });
+    throw new MetrixError('STORE', `cannot open database ${path}: ${errorMessage(err)}${readonlyHint(err)}`, { cause: err });
   }
+  return prepare(db, path, options);
+}
+
+function openReader(path: string, options: OpenOptions): Db {
+  try {
+    return prepare(new Database(path, { readonly: true, fileMustExist: true }), path, options);
+  } catch (err) {
+    if (!NEEDS_IMMUTABLE.has(sqliteCode(err) ?? '')) throw openError(path, err);
+  }
+  // No -shm could be made: read the file as it is. Safe here because nobody who could change
+  // it is writing (a writer would have left its -shm behind, and the open above would have used it).
+  try {
+    return prepare(new Database(`${pathToFileURL(path).href}?immutable=1`, { readonly: true, fileMustExist: true }), path, options);
+  } catch (err) {
+    throw openError(path, err);
+  }
+}
+
+function openError(path: string, err: unknown): MetrixError {
+  if (err instanceof MetrixError) return err;
+  const hint = existsSync(path) ? '' : ' (nothing stored yet? run "metrix execute" first)';
+  return new MetrixError('STORE', `cannot open database ${path}: ${errorMessage(err)}${hint}`, { cause: err });
+}
+
+/** Why a writer failed when it did because of permissions, said in the sysadmin's terms. */
+function readonlyHint(err: unknown): string {
+  return /^SQLITE_(READONLY|CANTOPEN|PERM)/.test(sqliteCode(err) ?? '') || (err as { code?: unknown }).code === 'EACCES'
+    ? ' (this command writes to the database: the user running it needs write access to the file and its directory)'
+    : '';
+}
+
+function sqliteCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
+function prepare(db: Db, path: string, options: OpenOptions): Db {
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     if (!options.readonly) {
@@ -34,7 +89,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   } catch (err) {
     db.close();
     if (err instanceof MetrixError) throw err;
-    throw new MetrixError('STORE', `database ${path}: ${errorMessage(err)}`, { cause: err });
+    if (options.readonly) throw err; // the reader decides whether to retry as immutable
+    throw new MetrixError('STORE', `database ${path}: ${errorMessage(err)}${readonlyHint(err)}`, { cause: err });
   }
 }
 

@@ -25,11 +25,11 @@ export interface ExecuteOptions {
 export async function execute(options: ExecuteOptions, io: Io): Promise<number> {
   const config = loadConfig(options.config);
   const hosts = selectHosts(config, options.host, options.group);
-  const { store: keys, created } = KeyStore.open(config.settings.keysDir);
-  if (created) logLine(io, 'INFO', `created keys directory ${config.settings.keysDir} with a new poller key pair`);
-  const wait = checkDuration(options.wait, DURATION_RANGES.wait);
+  const wait = checkDuration(options.wait, DURATION_RANGES.wait); // before anything is created
   if ('error' in wait) throw usageError(`--wait "${options.wait}": ${wait.error}`);
   const waitMs = wait.value;
+  const { store: keys, created } = KeyStore.open(config.settings.keysDir);
+  if (created) logLine(io, 'INFO', `created keys directory ${config.settings.keysDir} with a new poller key pair`);
   const transports = openTransports(config, keys, io); // no connection yet: one is opened per host when polled
   const store = Store.open(config.settings.database);
   const lock = await acquireRunLock(store.db, currentHolder(), waitMs, { clock: io.clock, sleep: io.sleep });

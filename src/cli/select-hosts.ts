@@ -1,5 +1,10 @@
 import type { Config, Host } from '../config/types.js';
 import { usageError } from '../errors.js';
+import { escapeControl } from '../text/escape.js';
+import { shownValue } from '../config/shape.js';
+
+/** A name typed on the command line, as shown back: no control characters, not too long. */
+const typed = (name: string): string => escapeControl(shownValue(name));
 
 /**
  * The hosts named by repeatable -h and -g, in config order; every host when neither is given.
@@ -10,8 +15,8 @@ export function selectHosts(config: Config, hostNames: readonly string[], groupN
   const unknownHosts = hostNames.filter((name) => !known.has(name));
   const unknownGroups = groupNames.filter((name) => !config.groups.has(name));
   const problems = [
-    ...unknownHosts.map((name) => `unknown host "${name}" (hosts in ${config.path}: ${[...known].join(', ')})`),
-    ...unknownGroups.map((name) => `unknown group "${name}" (groups: ${[...config.groups.keys()].join(', ') || 'none defined'})`),
+    ...unknownHosts.map((name) => `unknown host "${typed(name)}" (hosts in ${config.path}: ${[...known].join(', ')})`),
+    ...unknownGroups.map((name) => `unknown group "${typed(name)}" (groups: ${[...config.groups.keys()].join(', ') || 'none defined'})`),
   ];
   if (problems.length > 0) throw usageError(problems.join('; '));
   if (hostNames.length === 0 && groupNames.length === 0) return [...config.hosts];

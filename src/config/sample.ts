@@ -19,11 +19,13 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
   <!--
     <settings>: how metrix itself runs. Every attribute is optional; shown are the defaults.
       concurrency     hosts polled or uploaded to at once (1..1000)
-      connectTimeout  give up connecting to a host after this long
-      commandTimeout  give up on a collector run on a host after this long
+      connectTimeout  give up connecting to a host after this long (1s..1h)
+      commandTimeout  give up on a collector run on a host after this long (1s..1h)
       database        SQLite file holding the history
       keys            directory of the poller key pair and the per-host key pairs (0700)
-      remoteDir       absolute directory on each host where "metrix upload" puts the collector
+      remoteDir       absolute directory on each host where "metrix upload" puts the collector;
+                      made 0700 when missing; an existing one must be the login user's and
+                      writable by no one else (never /, /tmp, /usr and such themselves)
       retention       keep raw samples this long (checked, not applied yet: every sample is kept for now)
       maxOutput       largest collector output accepted from one host
       maxSamples      most samples accepted from one host's poll (100..1000000); a host over it fails alone
@@ -108,7 +110,7 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
       labels         only series with these labels, e.g. labels="mount=/" for disk_used_percent
       op             > >= < <= == != (in the attribute: &gt; &gt;= &lt; &lt;= == !=)
       value          the limit, a number
-      window         average over this long (default 0: the last sample)
+      window         average over this long, at least 1m (default 0: the last sample)
       for            the condition must hold this long before the alert fires (default 0)
       keepFiringFor  once firing, stay firing this long after the condition clears (default 0),
                      so one good sample or a missed poll does not resolve it

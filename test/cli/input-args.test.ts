@@ -35,3 +35,13 @@ describe('command-line times and durations', () => {
     expect(run.stderr).toBe(`metrix: ${join(dir, 'config.xml')}: 1 problem in config\n  <settings> commandTimeout="25d": out of range (allowed: 1s..1h)\n`);
   });
 });
+
+describe('host and group names on the command line', () => {
+  it('are shown back escaped and cut short when unknown', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config.xml'), CONFIG);
+    const run = await runCli(dir, ['upload', '-h', `x\u001b[2J\n2026-01-01 INFO ok${'y'.repeat(500)}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`metrix: unknown host "x\\x1b[2J\\n2026-01-01 INFO ok${'y'.repeat(36)}... (524 characters)" (hosts in ${join(dir, 'config.xml')}: me)\n`);
+  });
+});

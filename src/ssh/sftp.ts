@@ -39,7 +39,9 @@ async function statOrUndefined(sftp: SftpSession, path: string): Promise<Stats |
  * (mkdir -p, the last directory with `mode`); an existing one is never chmod-ed, only
  * checked: it must be a real directory of the login user's that no one else can write.
  */
-export async function preparePrivateDirectory(sftp: SftpSession, dir: string, mode: number): Promise<void> {
+export async function preparePrivateDirectory(sftp: SftpSession, written: string, mode: number): Promise<void> {
+  // A trailing slash would make lstat follow a symlink: "/srv/m/" must be checked as "/srv/m".
+  const dir = written.replace(/(?<=.)\/+$/, '');
   if (!(await lstatOrUndefined(sftp, dir)) && (await makeDirectory(sftp, dir, mode))) {
     await setMode(sftp, dir, mode); // ours, just made: the umask may have narrowed or widened it
     return;

@@ -3,8 +3,12 @@ import type { CounterSnapshot } from '../metrics/derive.js';
 import { metricInfo } from '../metrics/catalog.js';
 import { canonicalLabels, type Labels } from '../metrics/labels.js';
 import type { PollRecord, RunRecord } from '../poll/records.js';
+import { AlertStore } from './alert-store.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { OutboxStore } from './outbox-store.js';
+import { acquireRunLock, type Holder, type LockDeps, type LockResult } from './run-lock.js';
 import { SeriesIds } from './series-ids.js';
+import { SilenceStore } from './silence-store.js';
 
 export interface SeriesRange {
   readonly labels: Labels;
@@ -22,10 +26,33 @@ export interface RangeQuery {
 export class Store {
   private readonly ids: SeriesIds;
   private readonly insertSample;
+  /** Alert states and the notification log. */
+  readonly alerts: AlertStore;
+  /** Rendered messages waiting to be sent, and what became of them. */
+  readonly outbox: OutboxStore;
+  readonly silences: SilenceStore;
 
+  /**
+   * The raw handle is for store/ alone: commands use the methods and stores above.
+   * Still public only because commands/execute.ts calls acquireRunLock(store.db, …);
+   * once it calls store.acquireRunLock, make it private.
+   */
   private constructor(readonly db: Db) {
     this.ids = new SeriesIds(db);
     this.insertSample = db.prepare('INSERT OR REPLACE INTO samples (host_id, ts, series_id, value) VALUES (?, ?, ?, ?)');
+    this.alerts = new AlertStore(db);
+    this.outbox = new OutboxStore(db);
+    this.silences = new SilenceStore(db);
+  }
+
+  /** Runs `work` as one write transaction (BEGIN IMMEDIATE): all of it is stored, or none. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  /** Takes the one execute lock in this database (see run-lock.ts). */
+  acquireRunLock(me: Holder, waitMs: number, deps: LockDeps): Promise<LockResult> {
+    return acquireRunLock(this.db, me, waitMs, deps);
   }
 
   static open(path: string, options?: OpenOptions): Store {

@@ -85,8 +85,10 @@ describe.skipIf(sshdMissing())('upload over SFTP, and small commands', () => {
     symlinkSync(target, host.remoteDir);
     const { transport } = makeTransport([host]);
     const outcome = await transport.upload(host, [file('a', 'x', 0o600)]);
+    const slashed = await transport.upload({ ...host, remoteDir: `${host.remoteDir}/` }, [file('a', 'x', 0o600)]);
     await transport.close();
     expect(outcome.ok || outcome.failure.message).toBe(`upload to linked failed: remoteDir ${host.remoteDir} is a symbolic link; set remoteDir to the directory it points to`);
+    expect(slashed.ok || slashed.failure.message).toBe(`upload to linked failed: remoteDir ${host.remoteDir} is a symbolic link; set remoteDir to the directory it points to`);
     expect(readdirSync(target)).toEqual([]);
   });
 

@@ -5,9 +5,16 @@ import { fail, ok, type Outcome } from '../result.js';
 export interface OpenExpectations {
   readonly host: string;
   readonly challenge: string;
-  readonly hostPublicKey: Uint8Array;
-  readonly pollerSecretKey: Uint8Array;
+  /** The host's and the poller's box key, from `boxKey`. */
+  readonly sharedKey: Uint8Array;
 }
+
+/**
+ * The key a host and the poller share (nacl.box.before). Diffie-Hellman is symmetric, so the
+ * poller, which keeps every host's secret key, computes it from the host's secret key and its
+ * own public key without deriving the host's public key: one scalar multiplication, not two.
+ */
+export const boxKey = (publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array => nacl.box.before(publicKey, secretKey);
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const PREVIEW = 40;
@@ -46,7 +53,7 @@ export function openSealed(stdout: string, expect: OpenExpectations): Outcome<Se
   const nonce = decodeBase64(parts[1]!, nacl.box.nonceLength);
   const box = decodeBase64(parts[2]!);
   if (!nonce || !box || box.length < nacl.box.overheadLength) return bad('malformed sealed line: truncated or not base64');
-  const opened = nacl.box.open(box, nonce, expect.hostPublicKey, expect.pollerSecretKey);
+  const opened = nacl.box.open.after(box, nonce, expect.sharedKey);
   if (!opened) return bad(`sealed output does not open with the keys of host "${expect.host}": tampered in transit, or made with another host's key`);
   let report: unknown;
   try {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Report, Sample } from '../../client-script/src/protocol.js';
 import type { Host, Settings } from '../config/types.js';
-import { openSealed } from '../crypto/sealed.js';
+import { boxKey, openSealed } from '../crypto/sealed.js';
 import type { HostKeys, KeyStore } from '../crypto/key-store.js';
 import { errorMessage } from '../errors.js';
 import { placeCounters } from '../metrics/counter-time.js';
@@ -98,8 +98,7 @@ async function collect(host: Host, ctx: PollContext, now: number): Promise<Outco
   const opened = openSealed(output.value.stdout, {
     host: host.name,
     challenge,
-    hostPublicKey: keys.value.publicKey,
-    pollerSecretKey: ctx.keys.poller.secretKey,
+    sharedKey: boxKey(ctx.keys.poller.publicKey, keys.value.secretKey),
   });
   if (!opened.ok) return opened;
   const report = validateReport(opened.value, { maxSamples });

@@ -1,6 +1,6 @@
 import type { Sample } from '../../client-script/src/protocol.js';
 import type { CounterSnapshot } from '../metrics/derive.js';
-import { metricInfo } from '../metrics/catalog.js';
+import { METRICS, metricInfo } from '../metrics/catalog.js';
 import { canonicalLabels, type Labels } from '../metrics/labels.js';
 import type { PollRecord, RunRecord } from '../poll/records.js';
 import { AlertStore } from './alert-store.js';
@@ -22,10 +22,16 @@ export interface RangeQuery {
   readonly until: number;
 }
 
+// Counter names come from the catalog (snake_case constants), so they can sit in the SQL text.
+const COUNTER_LIST = METRICS.filter((info) => info.kind === 'counter')
+  .map((info) => `'${info.name}'`)
+  .join(', ');
+
 /** The metrics database: hosts, series, samples, runs and polls. The only writer of samples. */
 export class Store {
   private readonly ids: SeriesIds;
   private readonly insertSample;
+  private readonly selectLastCounters;
   /** Alert states and the notification log. */
   readonly alerts: AlertStore;
   /** Rendered messages waiting to be sent, and what became of them. */
@@ -40,6 +46,14 @@ export class Store {
   private constructor(readonly db: Db) {
     this.ids = new SeriesIds(db);
     this.insertSample = db.prepare('INSERT OR REPLACE INTO samples (host_id, ts, series_id, value) VALUES (?, ?, ?, ?)');
+    // Prepared once: the poll path asks for every host's counters. The newest time any counter
+    // of the host was stored, then every counter stored at that time.
+    this.selectLastCounters = db.prepare<{ host: number }, { ts: number; metric: string; labels: string; value: number }>(
+      `SELECT p.ts, s.metric, s.labels, p.value FROM samples p JOIN series s ON s.id = p.series_id
+       WHERE p.host_id = @host AND s.metric IN (${COUNTER_LIST}) AND p.ts = (
+         SELECT q.ts FROM samples q JOIN series t ON t.id = q.series_id
+         WHERE q.host_id = @host AND t.metric IN (${COUNTER_LIST}) ORDER BY q.ts DESC LIMIT 1)`,
+    );
     this.alerts = new AlertStore(db);
     this.outbox = new OutboxStore(db);
     this.silences = new SilenceStore(db);
@@ -67,29 +81,9 @@ export class Store {
   lastCounters(host: string): CounterSnapshot | undefined {
     const hostId = this.ids.findHost(host);
     if (hostId === undefined) return undefined;
-    const counters = new Map(
-      this.db
-        .prepare<[number], { id: number; metric: string; labels: string }>('SELECT id, metric, labels FROM series WHERE host_id = ?')
-        .all(hostId)
-        .filter((row) => metricInfo(row.metric)?.kind === 'counter')
-        .map((row) => [row.id, row]),
-    );
-    if (counters.size === 0) return undefined;
-    const ids = [...counters.keys()].join(',');
-    const latest = this.db
-      .prepare<[number], { ts: number }>(`SELECT ts FROM samples WHERE host_id = ? AND series_id IN (${ids}) ORDER BY ts DESC LIMIT 1`)
-      .get(hostId);
-    if (!latest) return undefined;
-    const rows = this.db
-      .prepare<[number, number], { series_id: number; value: number }>(`SELECT series_id, value FROM samples WHERE host_id = ? AND ts = ? AND series_id IN (${ids})`)
-      .all(hostId, latest.ts);
-    return {
-      ts: latest.ts,
-      counters: rows.map((row) => {
-        const series = counters.get(row.series_id)!;
-        return { m: series.metric, v: row.value, l: JSON.parse(series.labels) as Labels };
-      }),
-    };
+    const rows = this.selectLastCounters.all({ host: hostId });
+    if (rows.length === 0) return undefined;
+    return { ts: rows[0]!.ts, counters: rows.map((row) => ({ m: row.metric, v: row.value, l: JSON.parse(row.labels) as Labels })) };
   }
 
   /** Writes a whole run in one transaction: a run that dies leaves no half-written poll. */

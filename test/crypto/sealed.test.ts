@@ -2,7 +2,7 @@ import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { SEAL_TAG, type HostKeyFile, type Report } from '../../client-script/src/protocol.js';
 import { sealReport } from '../../client-script/src/seal.js';
-import { openSealed } from '../../src/crypto/sealed.js';
+import { boxKey, openSealed } from '../../src/crypto/sealed.js';
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 const poller = nacl.box.keyPair();
@@ -22,7 +22,7 @@ const report = (overrides: Partial<Report> = {}): Report => ({
   ...overrides,
 });
 
-const expectations = { host: 'f4', challenge: 'challenge-1', hostPublicKey: f4.publicKey, pollerSecretKey: poller.secretKey };
+const expectations = { host: 'f4', challenge: 'challenge-1', sharedKey: boxKey(f4.publicKey, poller.secretKey) };
 const sealed = (r: Report = report(), pair = f4, host = 'f4'): string => sealReport(r, keyFile(host, pair));
 
 function flipByte(line: string): string {
@@ -36,6 +36,10 @@ describe('openSealed', () => {
   it('opens a line sealed by the host for this run', () => {
     const opened = openSealed(sealed(), expectations);
     expect(opened).toEqual({ ok: true, value: report() });
+  });
+
+  it("opens with the key made from the host's secret and the poller's public key, as the poller makes it", () => {
+    expect(openSealed(sealed(), { ...expectations, sharedKey: boxKey(poller.publicKey, f4.secretKey) })).toEqual({ ok: true, value: report() });
   });
 
   it.each([

@@ -29,12 +29,16 @@ export function metricTag(metric: string): string {
  * the metric's tag, and hex from a hash of what it is about, lengthened until it is unused.
  */
 export function alertCode(rule: string, metric: string, host: string, labels: Labels, startedAt: number, taken: (code: string) => boolean): string {
-  const date = new Date(startedAt);
-  const stamp = `${String(date.getUTCDate()).padStart(2, '0')}${String(date.getUTCHours()).padStart(2, '0')}`;
   const hash = createHash('sha256').update(`${rule}\u0000${host}\u0000${canonicalLabels(labels)}\u0000${startedAt}`).digest('hex');
   for (let length = 3; length <= hash.length; length++) {
-    const code = `${stamp}-${metricTag(metric)}-${hash.slice(0, length)}`;
+    const code = `${codePrefix(startedAt)}${metricTag(metric)}-${hash.slice(0, length)}`;
     if (!taken(code)) return code;
   }
   throw new Error('no free alert code');
+}
+
+/** How every code of an alert started at `startedAt` begins (`2204-`): only such codes can collide with it. */
+export function codePrefix(startedAt: number): string {
+  const date = new Date(startedAt);
+  return `${String(date.getUTCDate()).padStart(2, '0')}${String(date.getUTCHours()).padStart(2, '0')}-`;
 }

@@ -4,7 +4,7 @@ import { usageError } from '../errors.js';
 import { formatLabels } from '../metrics/labels.js';
 import { csvLines, OUTPUT_FORMATS, textTable, type OutputFormat } from '../query/format.js';
 import { parseTimeArg, TIME_ARG_HELP } from '../query/time-arg.js';
-import { AlertStore, type AlertRecord } from '../store/alert-store.js';
+import type { AlertRecord } from '../store/alert-store.js';
 import { Store } from '../store/store.js';
 
 export interface AlertsOptions {
@@ -44,7 +44,7 @@ export function alerts(options: AlertsOptions, io: Io): number {
   if (!OUTPUT_FORMATS.includes(format)) throw usageError(`--format "${options.format}": expected one of ${OUTPUT_FORMATS.join(', ')}`);
   const store = Store.open(config.settings.database, { readonly: true });
   try {
-    const list = new AlertStore(store.db).list({ since, firingOnly: options.firing ?? false });
+    const list = store.alerts.list({ since, firingOnly: options.firing ?? false });
     if (format === 'json') {
       io.out(`${JSON.stringify(list.map(({ status: _status, ...alert }) => alert), null, 2)}\n`);
     } else if (format === 'csv') {

@@ -8,7 +8,7 @@ import { usageError } from '../errors.js';
 import { formatLabels, parseLabelList } from '../metrics/labels.js';
 import { csvLines, OUTPUT_FORMATS, textTable, type OutputFormat } from '../query/format.js';
 import { parseTimeArg, TIME_ARG_HELP } from '../query/time-arg.js';
-import { SilenceStore, type NewSilence } from '../store/silence-store.js';
+import type { NewSilence, SilenceStore } from '../store/silence-store.js';
 import { Store } from '../store/store.js';
 
 export interface SilenceAddOptions {
@@ -51,7 +51,7 @@ function planSilence(options: SilenceAddOptions, config: Config, now: number, us
 function withStore<T>(config: Config, use: (silences: SilenceStore) => T, readonly = false): T {
   const store = Store.open(config.settings.database, { readonly });
   try {
-    return use(new SilenceStore(store.db));
+    return use(store.silences);
   } finally {
     store.close();
   }

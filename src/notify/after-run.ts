@@ -4,14 +4,10 @@ import { logLine, type Io } from '../cli/io.js';
 import type { ChartInput } from '../mail/message.js';
 import { composeAlertMail } from '../mail/compose.js';
 import { buildRawMessage, createMailer } from '../mail/transport.js';
-import { AlertStore } from '../store/alert-store.js';
-import { OutboxStore } from '../store/outbox-store.js';
-import { SilenceStore } from '../store/silence-store.js';
 import type { RunRecord } from '../poll/records.js';
 import type { Store } from '../store/store.js';
 import { mailOkSample, POLLER_HOST, pollFailureSamples } from '../alerts/self-monitoring.js';
 import { runAlerting } from './alerting.js';
-import { commitAlerting } from './commit.js';
 import { flushOutbox } from './flush.js';
 
 // vega, vega-lite and resvg take ~150 ms to load: only runs that draw a chart pay for them.
@@ -27,16 +23,12 @@ export function mailPassword(config: Config, env: Io['env']): string | undefined
  * outbox (this run's mail and anything earlier runs could not send).
  */
 export async function alertAndNotify(config: Config, store: Store, run: RunRecord, io: Io): Promise<void> {
-  const alerts = new AlertStore(store.db);
-  const outbox = new OutboxStore(store.db);
   const now = io.clock();
   const failures = run.polls.flatMap((poll) => (poll.failure ? [poll.failure] : []));
   store.writeSamples(POLLER_HOST, now, pollFailureSamples(failures));
   const notices = await runAlerting({
     config,
     store,
-    alerts,
-    silences: new SilenceStore(store.db),
     now,
     polls: run.polls,
     compose: async (notification) => {
@@ -44,14 +36,13 @@ export async function alertAndNotify(config: Config, store: Store, run: RunRecor
       const built = await buildRawMessage(message);
       return { messageId: message.messageId, sender: built.envelope.from, recipients: message.to, subject: message.subject, raw: built.raw };
     },
-    commit: commitAlerting(store.db, alerts, outbox, now),
   });
   for (const { kind, alert, rule } of notices) {
     logLine(io, kind === 'resolved' ? 'INFO' : 'WARN', `alert ${alert.code} ${rule.name} ${kind}: ${rule.metric} is ${alert.value} (limit ${rule.op} ${rule.value})`, alert.host);
   }
   const mailer = createMailer(config.mail, { password: mailPassword(config, io.env) });
   try {
-    const result = await flushOutbox(outbox, mailer, io.clock, config.mail.giveUpAfterMs);
+    const result = await flushOutbox(store.outbox, mailer, io.clock, config.mail.giveUpAfterMs);
     for (const message of result.sent) logLine(io, 'INFO', `mail "${message.subject}" sent to ${message.recipients.join(', ')} (${mailer.description})`);
     for (const { message, failure } of result.failed) {
       logLine(io, 'ERROR', `mail "${message.subject}" not sent (${failure.kind}): ${failure.message}; it stays in the outbox and is retried on a later run`);

@@ -71,8 +71,14 @@ export class AlertStore {
       .map(fromRow);
   }
 
-  codeTaken(code: string): boolean {
-    return this.db.prepare('SELECT 1 FROM alerts WHERE code = ?').get(code) !== undefined;
+  /** Codes in use that begin with `prefix` (digits and a dash: nothing LIKE would read as a pattern). */
+  codesStartingWith(prefix: string): Set<string> {
+    return new Set(
+      this.db
+        .prepare<[string], { code: string }>('SELECT code FROM alerts WHERE code LIKE ?')
+        .all(`${prefix}%`)
+        .map((row) => row.code),
+    );
   }
 
   /**

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SendResult } from '../../src/mail/failure.js';
 import { createMailer, type Mailer, type RawMessage } from '../../src/mail/transport.js';
 import { flushOutbox } from '../../src/notify/flush.js';
-import { OutboxStore } from '../../src/store/outbox-store.js';
+import type { OutboxStore } from '../../src/store/outbox-store.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startSmtpServer, type TestSmtpServer } from '../mail/smtp-server.js';
@@ -21,7 +21,7 @@ const refused: SendResult = { ok: false, kind: 'connection', retryable: true, me
 const rejected: SendResult = { ok: false, kind: 'rejected', retryable: false, message: '550 mailbox unavailable' };
 
 function outbox(): OutboxStore {
-  return new OutboxStore(Store.open(join(tempDir(), 'metrix.db')).db);
+  return Store.open(join(tempDir(), 'metrix.db')).outbox;
 }
 
 const queue = (box: OutboxStore, n: number, now: number): void => {

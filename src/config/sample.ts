@@ -90,6 +90,8 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
       user         smtp only: login name; needs passwordEnv
       passwordEnv  smtp only: environment variable holding the password (never the password itself)
       caFile       smtp only: PEM file of extra certificate authorities to trust, e.g. a site CA
+      timeout      smtp only: give up on a server that does not connect or greet within this
+                   long (default 30s; 1s..1h); later silences and a whole message get a multiple
       giveUpAfter  a message the server has not taken this long after it was queued is given
                    up, with a logged reason (default 2d); until then it is retried with backoff
 

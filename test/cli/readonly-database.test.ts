@@ -3,7 +3,6 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SilenceStore } from '../../src/store/silence-store.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -42,7 +41,7 @@ function readOnlySetup(): { dir: string; db: string } {
   const store = Store.open(db);
   store.writeSamples('me', NOW - 60_000, [{ m: 'cpu_percent', v: 12.5 }]);
   store.writeSamples('me', NOW - 30_000, [{ m: 'cpu_percent', v: 13.5 }]);
-  new SilenceStore(store.db).add({ host: 'me', rule: undefined, labels: {}, startsAt: NOW, endsAt: NOW + 3_600_000, comment: 'disk swap', createdBy: 'root' }, NOW);
+  store.silences.add({ host: 'me', rule: undefined, labels: {}, startsAt: NOW, endsAt: NOW + 3_600_000, comment: 'disk swap', createdBy: 'root' }, NOW);
   store.close();
   chmodSync(db, 0o444);
   chmodSync(dirname(db), 0o555);

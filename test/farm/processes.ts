@@ -51,3 +51,29 @@ export function killQuietly(pid: number, signal: NodeJS.Signals): void {
 export function killTree(root: number): void {
   for (const pid of processTree(root)) killQuietly(pid, 'SIGKILL');
 }
+
+/**
+ * Processes whose environment holds NAME=VALUE: what a test started, found even after they
+ * were re-parented to init (an SSH session's command outlives sshd, a killed parent's child
+ * lives on). Processes of other users may be unreadable and are skipped.
+ */
+export function markedProcesses(name: string, value: string): Array<{ pid: number; command: string }> {
+  const needle = `\0${name}=${value}\0`;
+  const found: Array<{ pid: number; command: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (!`\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes(needle)) continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      found.push({ pid: Number(entry), command });
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** SIGKILLs every process marked NAME=VALUE (see markedProcesses). */
+export function killMarked(name: string, value: string): void {
+  for (const { pid } of markedProcesses(name, value)) killQuietly(pid, 'SIGKILL');
+}

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKey, type KeyPair, type KeyType } from './keys.js';
 import { freePort } from './hostile.js';
-import { killQuietly, killTree, track, untrack } from './processes.js';
+import { killMarked, killQuietly, killTree, track, untrack } from './processes.js';
 
 export const SSHD = '/usr/sbin/sshd';
 const START_TIMEOUT_MS = 10_000;
@@ -62,9 +62,9 @@ export async function startSshd(options: SshdOptions): Promise<SshdServer> {
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
     const port = await freePort();
     const config = join(options.dir, 'sshd_config');
-    await writeFile(config, sshdConfig(port, hostKeys, options.authorizedKeys, options.extraConfig ?? []));
+    await writeFile(config, sshdConfig(port, hostKeys, options.authorizedKeys, [sessionEnv(options.dir), ...(options.extraConfig ?? [])]));
     const started = await launch(config, port);
-    if (typeof started !== 'string') return server(started.child, started.output, port, hostKeys);
+    if (typeof started !== 'string') return server(started.child, started.output, port, hostKeys, options.dir);
     lastError = started;
     if (!/Address already in use/.test(started)) break;
   }
@@ -121,7 +121,17 @@ function launch(config: string, port: number): Promise<Launched> {
   });
 }
 
-function server(child: ChildProcess, output: { text: string }, port: number, hostKeys: readonly KeyPair[]): SshdServer {
+// Marks every session's processes (SetEnv), so stop() finds a command that outlived its
+// session (sshd will not signal root sessions) and the test run's leak check finds them all.
+const SESSION_MARKER = 'METRIX_SSHD';
+const RUN_MARKER = 'METRIX_TEST_RUN';
+
+function sessionEnv(dir: string): string {
+  const run = process.env[RUN_MARKER];
+  return `SetEnv ${SESSION_MARKER}=${dir}${run === undefined ? '' : ` ${RUN_MARKER}=${run}`}`;
+}
+
+function server(child: ChildProcess, output: { text: string }, port: number, hostKeys: readonly KeyPair[], dir: string): SshdServer {
   const pid = child.pid ?? -1;
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null) resolve();
@@ -138,6 +148,7 @@ function server(child: ChildProcess, output: { text: string }, port: number, hos
       killTree(pid);
       await exited;
       untrack(pid);
+      killMarked(SESSION_MARKER, dir);
     },
   };
 }

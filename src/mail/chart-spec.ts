@@ -14,18 +14,30 @@ export interface ChartRow {
   readonly dot: boolean;
 }
 
+/** A spacing this many times the poll interval means a poll is missing (one missed poll doubles it). */
+const GAP_FACTOR = 1.5;
+
 /**
- * Sorts the samples and puts a null row into every gap longer than 2.5 poll intervals
- * (the median spacing), so a missed stretch is not drawn as a straight line across.
+ * The poll interval as the samples show it: the lower quartile of the spacings. Not the
+ * median, which a short series with one long gap pulls up to the gap itself (1 min, 15 min:
+ * median 15), nor the minimum, which one extra manual run would pull down to seconds.
+ */
+export function pollInterval(sortedTs: readonly number[]): number {
+  const steps = sortedTs.slice(1).map((ts, i) => ts - (sortedTs[i] ?? ts)).filter((step) => step > 0).sort((a, b) => a - b);
+  return steps[Math.floor(steps.length / 4)] ?? 0;
+}
+
+/**
+ * Sorts the samples and puts a null row into every gap longer than 1.5 poll intervals,
+ * so a missed stretch is not drawn as a straight line across: the line mark breaks there.
  */
 export function chartRows(points: readonly Point[]): ChartRow[] {
   const sorted = points.filter((p) => Number.isFinite(p.value)).sort((a, b) => a.ts - b.ts);
-  const steps = sorted.slice(1).map((p, i) => p.ts - (sorted[i]?.ts ?? p.ts)).sort((a, b) => a - b);
-  const median = steps[Math.floor(steps.length / 2)] ?? 0;
+  const interval = pollInterval(sorted.map((p) => p.ts));
   const isGap = (i: number): boolean => {
     const a = sorted[i];
     const b = sorted[i + 1];
-    return a === undefined || b === undefined || (median > 0 && b.ts - a.ts > median * 2.5);
+    return a === undefined || b === undefined || (interval > 0 && b.ts - a.ts > interval * GAP_FACTOR);
   };
   const rows: ChartRow[] = [];
   sorted.forEach((point, i) => {
@@ -85,7 +97,8 @@ export function chartSpec(input: ChartInput): Record<string, unknown> {
   }
   if (rows.length > 0) {
     layers.push(
-      { mark: { type: 'line', color: COLORS.line, strokeWidth: 1.6, interpolate: 'linear' }, encoding: { x, y } },
+      // Said rather than left to the default: a null row must break the path, never be skipped over.
+      { mark: { type: 'line', color: COLORS.line, strokeWidth: 1.6, interpolate: 'linear', invalid: 'break-paths-filter-domains' }, encoding: { x, y } },
       { transform: [{ filter: 'datum.dot' }], mark: { type: 'point', filled: true, color: COLORS.line, size: 22, opacity: 1 }, encoding: { x, y } },
     );
   } else {

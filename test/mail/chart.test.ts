@@ -25,8 +25,24 @@ const expectSensiblePng = (png: Buffer): void => {
   expect(size?.height).toBeLessThanOrEqual(1000);
 };
 
+const at = (minutes: readonly number[]) => minutes.map((m) => ({ ts: NOW + m * MINUTE, value: m }));
+const gapsIn = (minutes: readonly number[]): number[] => chartRows(at(minutes)).flatMap((row) => (row.v === null ? [Number(((row.t - NOW) / MINUTE).toFixed(2))] : []));
+
 describe('chart rows', () => {
-  it('breaks the line at a gap longer than 2.5 poll intervals, not at ordinary jitter', () => {
+  it.each([
+    ['polls every minute, none missed', [0, 1, 2, 3, 4, 5], []],
+    ['jitter of a few seconds is not a gap', [0, 1.1, 2, 3.15, 4, 4.9, 6], []],
+    ['a 15-minute gap among minute polls', [0, 1, 2, 3, 18, 19, 20], [10.5]],
+    ['a 15-minute gap in a short series (the median would be the gap itself)', [0, 1, 16], [8.5]],
+    ['two gaps among few samples', [0, 1, 16, 17, 40], [8.5, 28.5]],
+    ['one missed poll of five-minute polls', [0, 5, 10, 20, 25, 30], [15]],
+    ['an extra manual run between cron minutes does not turn every minute into a gap', [0, 0.1, 1, 2, 3, 4, 5, 6], []],
+    ['two samples: no interval to judge by', [0, 15], []],
+  ])('%s', (_name, minutes, gaps) => {
+    expect(gapsIn(minutes)).toEqual(gaps);
+  });
+
+  it('breaks the line at a gap longer than 1.5 poll intervals, not at ordinary jitter', () => {
     const points = [0, 1, 2, 3.2, 10, 11, 12].map((m) => ({ ts: NOW + m * MINUTE, value: m }));
     const rows = chartRows(points);
     expect(rows.map((r) => r.v)).toEqual([0, 1, 2, 3.2, null, 10, 11, 12]);
@@ -59,7 +75,26 @@ describe('chart spec', () => {
   });
 });
 
+describe('chart spec gaps', () => {
+  it('gives the line a null row at the gap and tells vega-lite to break paths there', () => {
+    const spec = chartSpec(input({ points: at([0, 1, 16]) })) as { data: { values: Array<{ v: number | null }> }; layer: Array<{ mark: { type: string; invalid?: string } }> };
+    expect(spec.data.values.map((row) => row.v)).toEqual([0, 1, null, 16]);
+    expect(spec.layer.find((layer) => layer.mark.type === 'line')?.mark.invalid).toBe('break-paths-filter-domains');
+  });
+});
+
+/** The `d` of the rendered line: one "M" per piece of line. */
+const linePieces = (svg: string): number => (/mark-line[^]*?<path[^>]* d="([^"]*)"/.exec(svg)?.[1] ?? '').split('M').length - 1;
+
 describe('renderChart', () => {
+  it('draws a 15-minute gap in minute polls as a break in the line', async () => {
+    const minutes = Array.from({ length: 60 }, (_, i) => i - 60).filter((m) => m < -40 || m >= -25);
+    const points = minutes.map((m) => ({ ts: NOW + m * MINUTE, value: 80 + (m % 7) }));
+    expect(linePieces(await renderChartSvg(input({ points })))).toBe(2);
+    expect(linePieces(await renderChartSvg(input({ points: at([-30, -29, -14]) })))).toBe(2);
+    expect(linePieces(await renderChartSvg(input()))).toBe(1);
+  });
+
   it('renders a PNG of sensible size with the limit and samples', async () => {
     expectSensiblePng(await renderChart(input({ clear: 80 })));
     const svg = await renderChartSvg(input());

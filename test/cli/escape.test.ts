@@ -26,3 +26,13 @@ describe('escapeControl', () => {
     ['empty', '', ''],
   ])('%s', (_case, input, expected) => expect(escapeControl(input)).toBe(expected));
 });
+
+describe('a warning from inside a sealed report, as the log prints it', () => {
+  it('stays on its host\'s one line, with escapes shown', async () => {
+    const { Progress } = await import('../../src/cli/progress.js');
+    const { captureIo } = await import('../helpers/io.js');
+    const io = captureIo('/', () => Date.parse('2026-11-22T04:00:00Z'));
+    new Progress(io, 1).note({ host: 'h1', level: 'WARN', message: 'gpu: nvidia-smi: x\n2026-11-22T04:00:00.000Z INFO [h2] ok\u001b[8m' });
+    expect(io.stderr()).toBe('2026-11-22T04:00:00.000Z WARN [h1] gpu: nvidia-smi: x\\n2026-11-22T04:00:00.000Z INFO [h2] ok\\x1b[8m\n');
+  });
+});

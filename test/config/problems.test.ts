@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { ELEMENTS } from '../../src/config/schema.js';
 import { MetrixError } from '../../src/errors.js';
+import { runCli } from '../helpers/io.js';
+import { tempDir } from '../helpers/tmp.js';
 import { doc, ENV, problemsOf } from './helpers.js';
 
 const RULE = 'metric="cpu_percent" op="&gt;" value="90"';
@@ -89,18 +92,61 @@ const CASES: readonly [string, string, string | RegExp][] = [
   ['bad recipient', mail('to="ops@example.org, oncall"'), '<mail> to="ops@example.org, oncall": "oncall" is not an email address (expected name@domain)'],
   ['bad sender', mail('from="metrix at example.org"'), '<mail> from="metrix at example.org": not an email address'],
   ['bad security', mail('host="smtp.example.org" security="ssl"'), '<mail> security="ssl": not allowed (allowed: none, starttls, tls)'],
+  // One per attribute not covered above: "every attribute of the schema" below fails without them.
+  ['other user home database', doc('<settings database="~bob/metrix.db"/>'), '<settings> database="~bob/metrix.db": only "~" and "~/..." are expanded'],
+  ['blank keys', doc('<settings keys=" "/>'), '<settings> keys="": empty value (expected a file path)'],
+  ['retention in words', doc('<settings retention="30 days"/>'), '<settings> retention="30 days": not a duration'],
+  ['maxSamples too small', doc('<settings maxSamples="10"/>'), '<settings> maxSamples="10": out of range (allowed: 100..1000000)'],
+  ['empty default user', doc('<defaults user=""/>'), '<defaults> user="": empty value (expected a value)'],
+  ['other user home default key', doc('<defaults identityFile="~bob/.ssh/id"/>'), '<defaults> identityFile="~bob/.ssh/id": only "~" and "~/..." are expanded'],
+  ['default env name with a digit first', doc('<defaults passphraseEnv="1PASS"/>'), '<defaults> passphraseEnv="1PASS": not an environment variable name'],
+  ['other user home known_hosts', doc('<defaults knownHosts="~bob/.ssh/known_hosts"/>'), '<defaults> knownHosts="~bob/.ssh/known_hosts": only "~" and "~/..." are expanded'],
+  ['blank default node', doc('<defaults node=" "/>'), '<defaults> node="": empty value (expected a value)'],
+  ['relative default remoteDir', doc('<defaults remoteDir="metrix"/>'), '<defaults> remoteDir="metrix": not an absolute path'],
+  ['other user home host known_hosts', host('knownHosts="~bob/kh"'), '<host name="f4"> knownHosts="~bob/kh": only "~" and "~/..." are expanded'],
+  ['bad host key policy on a host', host('hostKeyPolicy="ask"'), '<host name="f4"> hostKeyPolicy="ask": not allowed (allowed: strict, accept-new)'],
+  ['empty node on a host', host('node=""'), '<host name="f4"> node="": empty value (expected a value)'],
+  ['mail host as a URL', mail('host="smtp://mail.example.org"'), '<mail> host="smtp://mail.example.org": a URL, not a host (did you mean "mail.example.org"?)'],
+  ['mail port 0', mail('host="mail.example.org" port="0"'), '<mail> port="0": out of range (allowed: 1..65535)'],
+  ['other user home caFile', mail('host="mail.example.org" caFile="~bob/ca.pem"'), '<mail> caFile="~bob/ca.pem": only "~" and "~/..." are expanded'],
+  ['giveUpAfter in words', mail('giveUpAfter="forever"'), '<mail> giveUpAfter="forever": not a duration'],
+  ['mail timeout without unit', mail('host="mail.example.org" timeout="10"'), '<mail> timeout="10": not a duration'],
+  ['unsafe rule name', doc('<alerts><alert name="high cpu" metric="cpu_percent" op="&gt;" value="90"/></alerts>'), '<alert name="high cpu"> name="high cpu": not a safe name'],
+  ['keepFiringFor in words', alert('keepFiringFor="5 min"'), '<alert name="a"> keepFiringFor="5 min": not a duration'],
 ];
 
-describe('one mistake, one message', () => {
-  test('the table is big enough', () => {
-    expect(CASES.length).toBeGreaterThanOrEqual(25);
-  });
+/** The element and attribute a problem is about: `<host name="f4"> port="70000": …` is host, port. */
+const ABOUT_ATTRIBUTE = /^<(\w+)(?: [^>]*)?> (\w+)="/;
 
-  test.each(CASES)('%s', (_label, xml, expected) => {
+describe('one mistake, one message', () => {
+  test.each(CASES)('%s', async (_label, xml, expected) => {
     const problems = problemsOf(xml);
     expect(problems).toHaveLength(1);
     if (typeof expected === 'string') expect(problems[0]).toContain(expected);
     else expect(problems[0]).toMatch(expected);
+    // What a sysadmin sees: metrix config check exits 2 with that message, and no stack trace.
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'config.xml'), xml);
+    const run = await runCli(dir, ['config', 'check']);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `metrix: ${path.join(dir, 'config.xml')}: 1 problem in config\n  ${problems[0]}\n` });
+  });
+});
+
+describe('every attribute of the schema has a bad-value case above', () => {
+  // Read from what the cases report, not from their labels: a case counts for the attribute its message names.
+  const covered = new Set(
+    CASES.flatMap(([, xml]) => problemsOf(xml))
+      .map((problem) => ABOUT_ATTRIBUTE.exec(problem))
+      .flatMap((match) => (match ? [`<${match[1]} ${match[2]}>`] : [])),
+  );
+  const attributes = Object.entries(ELEMENTS).flatMap(([element, spec]) => Object.keys(spec.attributes).map((attr) => `<${element} ${attr}>`));
+
+  test('the schema has attributes to check', () => {
+    expect(attributes).toContain('<host address>');
+  });
+
+  test.each(attributes)('%s', (attribute) => {
+    expect(covered.has(attribute), `no case in CASES gives a problem about ${attribute}`).toBe(true);
   });
 });
 

@@ -47,7 +47,7 @@ for (let minute = 0; minute < minutes; minute++) {
   store.writeRun({ startedAt: ts, finishedAt: ts + 2000, polls });
 }
 const insertSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-store.db.pragma('wal_checkpoint(TRUNCATE)');
+store.checkpoint();
 store.close();
 
 const reader = Store.open(path, { readonly: true });

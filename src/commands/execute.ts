@@ -9,7 +9,7 @@ import { describePoll, summarizeRun } from '../poll/summary.js';
 import { openTransports } from './transports.js';
 import { alertAndNotify } from '../notify/after-run.js';
 import { Store } from '../store/store.js';
-import { acquireRunLock, currentHolder } from '../store/run-lock.js';
+import { currentHolder } from '../store/run-lock.js';
 import { checkDuration, DURATION_RANGES } from '../config/duration.js';
 import { MetrixError, usageError } from '../errors.js';
 
@@ -32,7 +32,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
   if (created) logLine(io, 'INFO', `created keys directory ${config.settings.keysDir} with a new poller key pair`);
   const transports = openTransports(config, keys, io); // no connection yet: one is opened per host when polled
   const store = Store.open(config.settings.database);
-  const lock = await acquireRunLock(store.db, currentHolder(), waitMs, { clock: io.clock, sleep: io.sleep });
+  const lock = await store.acquireRunLock(currentHolder(), waitMs, { clock: io.clock, sleep: io.sleep });
   if (!lock.acquired) {
     store.close();
     const { pid, machine, acquiredAt } = lock.holder;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { acquireRunLock, currentHolder, type Holder } from '../../src/store/run-lock.js';
+import { currentHolder, type Holder } from '../../src/store/run-lock.js';
 import { Store } from '../../src/store/store.js';
 import { runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -21,18 +21,18 @@ describe('acquireRunLock', () => {
   it('takes a free lock at once and frees it on release', async () => {
     const store = openStore();
     const time = fakeTime();
-    const first = await acquireRunLock(store.db, holder(10), 10_000, time);
+    const first = await store.acquireRunLock(holder(10), 10_000, time);
     expect(first).toMatchObject({ acquired: true, tookOverFrom: undefined });
     if (first.acquired) first.release();
-    expect(await acquireRunLock(store.db, holder(11), 0, time)).toMatchObject({ acquired: true, tookOverFrom: undefined });
+    expect(await store.acquireRunLock(holder(11), 0, time)).toMatchObject({ acquired: true, tookOverFrom: undefined });
     expect(time.slept).toEqual([]);
   });
 
   it('waits for a live holder up to the limit, then reports who holds it', async () => {
     const store = openStore();
     const time = fakeTime();
-    await acquireRunLock(store.db, holder(10), 0, { ...time, isRunning: () => true });
-    const second = await acquireRunLock(store.db, holder(11), 1000, { ...time, isRunning: () => true });
+    await store.acquireRunLock(holder(10), 0, { ...time, isRunning: () => true });
+    const second = await store.acquireRunLock(holder(11), 1000, { ...time, isRunning: () => true });
     expect(second).toMatchObject({ acquired: false, holder: { pid: 10, machine: 'master', acquiredAt: 1_000_000 } });
     expect(time.slept.reduce((a, b) => a + b, 0)).toBe(1000);
   });
@@ -40,12 +40,12 @@ describe('acquireRunLock', () => {
   it('gets the lock when the holder finishes while it waits', async () => {
     const store = openStore();
     const time = fakeTime();
-    const first = await acquireRunLock(store.db, holder(10), 0, time);
+    const first = await store.acquireRunLock(holder(10), 0, time);
     const sleep = async (ms: number): Promise<void> => {
       await time.sleep(ms);
       if (first.acquired) first.release();
     };
-    const second = await acquireRunLock(store.db, holder(11), 5000, { clock: time.clock, sleep, isRunning: () => true });
+    const second = await store.acquireRunLock(holder(11), 5000, { clock: time.clock, sleep, isRunning: () => true });
     expect(second).toMatchObject({ acquired: true, tookOverFrom: undefined });
   });
 
@@ -55,9 +55,9 @@ describe('acquireRunLock', () => {
   ])('takes over from %s and says so', async (_name, dead, isRunning, later) => {
     const store = openStore();
     const time = fakeTime();
-    await acquireRunLock(store.db, dead, 0, { ...time, isRunning: () => true });
+    await store.acquireRunLock(dead, 0, { ...time, isRunning: () => true });
     await time.sleep(later);
-    const result = await acquireRunLock(store.db, holder(11), 0, { ...time, isRunning });
+    const result = await store.acquireRunLock(holder(11), 0, { ...time, isRunning });
     expect(result).toMatchObject({ acquired: true, tookOverFrom: { pid: 10 } });
   });
 
@@ -65,8 +65,8 @@ describe('acquireRunLock', () => {
     const store = openStore();
     const time = fakeTime();
     const me = currentHolder();
-    await acquireRunLock(store.db, { ...me, procStart: '1' }, 0, time);
-    expect(await acquireRunLock(store.db, holder(11, me.machine), 0, time)).toMatchObject({ acquired: true, tookOverFrom: { pid: me.pid } });
+    await store.acquireRunLock({ ...me, procStart: '1' }, 0, time);
+    expect(await store.acquireRunLock(holder(11, me.machine), 0, time)).toMatchObject({ acquired: true, tookOverFrom: { pid: me.pid } });
   });
 });
 
@@ -81,7 +81,7 @@ describe('overlapping metrix execute', () => {
     const script = `import { Store } from ${JSON.stringify(new URL('../../dist/src/store/store.js', import.meta.url).href)};
       import { acquireRunLock, currentHolder } from ${JSON.stringify(new URL('../../dist/src/store/run-lock.js', import.meta.url).href)};
       const store = Store.open(${JSON.stringify(join(dir, 'metrix.db'))});
-      await acquireRunLock(store.db, currentHolder(), 0, { clock: Date.now, sleep: async () => {} });
+      await store.acquireRunLock(currentHolder(), 0, { clock: Date.now, sleep: async () => {} });
       console.log('locked'); setInterval(() => {}, 1000);`;
     const other = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise((resolve) => other.stdout.once('data', resolve));

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { Store } from '../../src/store/store.js';
 import type { PollRecord } from '../../src/poll/records.js';
@@ -20,15 +21,16 @@ const poll = (host: string, ts: number, samples: PollRecord['samples'], failure?
 
 describe('Store', () => {
   it('creates the schema in WAL mode with a busy timeout', () => {
-    const store = Store.open(dbPath());
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    expect(store.db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
-    store.close();
+    const db = openDatabase(dbPath());
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    db.close();
   });
 
   it('writes a run and reads ranges back per label set', () => {
-    const store = Store.open(dbPath());
+    const path = dbPath();
+    const store = Store.open(path);
     store.writeRun({
       startedAt: 0,
       finishedAt: 10,
@@ -44,7 +46,9 @@ describe('Store', () => {
       { labels: { mount: '/data' }, points: [{ ts: 1000, value: 70 }] },
     ]);
     expect(store.range({ host: 'f4', metric: 'disk_used_percent', since: 2000, until: 100_000 })[0]!.points).toHaveLength(1);
-    const polls = store.db.prepare('SELECT host, ok, reason, message FROM polls ORDER BY rowid').all();
+    const raw = new Database(path, { readonly: true });
+    const polls = raw.prepare('SELECT host, ok, reason, message FROM polls ORDER BY rowid').all();
+    raw.close();
     expect(polls).toEqual([
       { host: 'f4', ok: 1, reason: null, message: null },
       { host: 'f5', ok: 0, reason: 'unreachable', message: 'connect ECONNREFUSED' },

@@ -6,6 +6,9 @@ import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { sampleConfig } from '../../src/config/sample.js';
 import { ELEMENTS, ROOT_ELEMENT } from '../../src/config/schema.js';
+import { commandProblems, shownCommands } from '../helpers/readme-commands.js';
+import { runCli } from '../helpers/io.js';
+import { tempDir } from '../helpers/tmp.js';
 import { ENV } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,8 +36,34 @@ describe('the shipped config.xml', () => {
     ]);
   });
 
-  test('points at the README', () => {
-    expect(readFileSync(SHIPPED, 'utf8')).toContain('README');
+  test('passes metrix config check', async () => {
+    const run = await runCli(ROOT, ['config', 'check', '-c', SHIPPED]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/: OK\n$/);
+    expect(run.code).toBe(0);
+  });
+});
+
+describe('README.md', () => {
+  const shown = shownCommands(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+
+  test('shows the commands', () => {
+    expect(shown.map((c) => c.words[0])).toEqual(expect.arrayContaining(['init', 'config', 'upload', 'execute', 'query', 'alerts', 'silence', 'mail']));
+  });
+
+  test.each(shown.map((c) => [c.where, c]))('%s: every command, option and choice exists in the CLI', async (_where, command) => {
+    expect(await commandProblems(command)).toEqual([]);
+  });
+
+  test.each([
+    ['metrix execute --parallel 4', ['metrix execute: no option --parallel']],
+    ['metrix purge --all', ['metrix: no command purge', 'metrix: no option --all']],
+    ['metrix query -h f4 -m load1 --format xml|csv', ['metrix query: --format does not take xml (choices: table, csv, json)']],
+    ['metrix silence -h f4', ['metrix silence: needs a subcommand (add, list, remove, help)', 'metrix silence: no option -h']],
+    ['metrix upload f4', ['metrix upload: unexpected argument f4']],
+  ])('the check catches %s', async (line, problems) => {
+    const [command] = shownCommands(`\`${line}\``);
+    expect(await commandProblems(command!)).toEqual(problems);
   });
 });
 
@@ -53,6 +82,16 @@ describe('sampleConfig()', () => {
     expect(config.settings.database).toBe(path.join(dir, 'metrix.db'));
     expect(config.mail).toMatchObject({ transport: 'file', dir: path.join(dir, 'outbox') });
     expect(config.alerts.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test('is what metrix init writes, and passes metrix config check', async () => {
+    const dir = tempDir();
+    expect((await runCli(dir, ['init'])).code).toBe(0);
+    expect(readFileSync(path.join(dir, 'config.xml'), 'utf8')).toBe(text);
+    const run = await runCli(dir, ['config', 'check']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/config\.xml: OK\n$/);
+    expect(run.code).toBe(0);
   });
 
   test.each(Object.keys(ELEMENTS).filter((name) => name !== ROOT_ELEMENT))('documents <%s> in a comment', (element) => {

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MailConfig } from '../../src/config/types.js';
 import { composeAlertMail } from '../../src/mail/compose.js';
+import { packageRoot } from '../../src/poll/collector-bundle.js';
 import { buildRawMessage, createMailer } from '../../src/mail/transport.js';
 import { tempDir } from '../helpers/tmp.js';
+import { giveToUnprivileged, runNodeUnprivileged } from '../helpers/unprivileged.js';
 import { notification, NOW, parseCsv, recordingChart } from './helpers.js';
 import { parseMail } from './smtp-server.js';
 
@@ -73,14 +75,27 @@ describe('file transport', () => {
     expect(result.ok ? '' : result.message).toContain(join(blocker, 'outbox'));
   });
 
-  it('a read-only directory fails verify() (unless running as root, who may write anyway)', async () => {
-    const dir = join(tempDir(), 'ro');
-    mkdirSync(dir, { mode: 0o500 });
-    chmodSync(dir, 0o500);
-    const result = await createMailer(fileConfig(dir), { password: undefined }).verify();
-    chmodSync(dir, 0o700);
-    if (process.getuid?.() === 0) expect(result).toMatchObject({ ok: true });
-    else expect(result).toMatchObject({ ok: false, kind: 'config' });
+  // Root writes anywhere, so this runs the real CLI as an unprivileged user (nobody, when root).
+  it.each([
+    ['a directory its user may not write is refused', 0o500, 1, /^metrix: mail test failed \(config\): cannot write mail into .*outbox \(EACCES: .*make dir= in <mail> a directory the user running metrix can write\n$/],
+    ['the same directory, writable, takes the test message', 0o700, 0, /^$/],
+  ])('metrix mail test, file transport: %s', async (_name, mode, code, stderr) => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    writeFileSync(
+      join(dir, 'config.xml'),
+      '<metrix><hosts><host name="localhost" transport="local"/></hosts><mail transport="file" dir="./outbox" from="metrix@example.org" to="ops@example.org"/></metrix>\n',
+      { mode: 0o644 },
+    );
+    const outbox = join(dir, 'outbox');
+    mkdirSync(outbox);
+    giveToUnprivileged(outbox);
+    chmodSync(outbox, mode);
+    const run = await runNodeUnprivileged([join(packageRoot(), 'bin', 'metrix.js'), 'mail', 'test'], dir);
+    chmodSync(outbox, 0o700);
+    expect(run.stderr).toMatch(stderr);
+    expect(run.code).toBe(code);
+    expect(readdirSync(outbox)).toHaveLength(code === 0 ? 1 : 0);
   });
 });
 

@@ -126,9 +126,11 @@ function launch(config: string, port: number): Promise<Launched> {
 const SESSION_MARKER = 'METRIX_SSHD';
 const RUN_MARKER = 'METRIX_TEST_RUN';
 
+// SHLVL=1: bash started by sshd sources ~/.bashrc only as a top-level shell (SHLVL < 2), so a
+// session never depends on the tester's dotfiles (root's here runs pyenv, slow or stuck on its lock).
 function sessionEnv(dir: string): string {
   const run = process.env[RUN_MARKER];
-  return `SetEnv ${SESSION_MARKER}=${dir}${run === undefined ? '' : ` ${RUN_MARKER}=${run}`}`;
+  return `SetEnv SHLVL=1 ${SESSION_MARKER}=${dir}${run === undefined ? '' : ` ${RUN_MARKER}=${run}`}`;
 }
 
 function server(child: ChildProcess, output: { text: string }, port: number, hostKeys: readonly KeyPair[], dir: string): SshdServer {

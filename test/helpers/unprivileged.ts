@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chownSync } from 'node:fs';
+import { userInfo } from 'node:os';
 
 /**
  * Running part of a test as a user that permission bits apply to. Root ignores them, so when
@@ -33,4 +34,29 @@ export function runNodeUnprivileged(args: readonly string[], cwd: string, timeou
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A user sshd lets log in (a real shell, not root): the one the SSH tests log in as to see what root hides. */
+export interface LoginUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+const TEST_USER = 'metrix-test';
+
+/**
+ * The user running the tests, unless that is root: then `metrix-test`, a system user with
+ * /bin/sh (nobody's shell is nologin, so sshd could run no command for it), made on first use.
+ */
+export function loginUser(): LoginUser {
+  if (!asRoot) return { name: userInfo().username, uid: UNPRIVILEGED.uid, gid: UNPRIVILEGED.gid };
+  const id = (flag: string): number => Number(execFileSync('id', [flag, TEST_USER], { encoding: 'utf8' }).trim());
+  try {
+    return { name: TEST_USER, uid: id('-u'), gid: id('-g') };
+  } catch {
+    // Password "*": none to log in with, but not "!" (locked), which sshd without PAM refuses outright.
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/bin/sh', '--password', '*', TEST_USER]);
+    return { name: TEST_USER, uid: id('-u'), gid: id('-g') };
+  }
 }

@@ -4,6 +4,7 @@ import { fail, ok, type FailureReason, type Outcome } from '../result.js';
 import { planAuth, type SshSecrets } from './auth.js';
 import { dial, type DialFailureKind, type SshConnection } from './client.js';
 import { openHostKeyGate } from './host-key-gate.js';
+import type { KnownHostsCache } from './known-hosts-cache.js';
 
 export interface ConnectOptions {
   /** Limit for TCP connect, SSH handshake and authentication together. */
@@ -11,6 +12,8 @@ export interface ConnectOptions {
   readonly secrets: SshSecrets;
   /** Things worth logging that are not failures, e.g. a host key pinned under accept-new. */
   readonly notice: (host: Host, message: string) => void;
+  /** known_hosts files as parsed in this run, shared by every host. */
+  readonly knownHosts: KnownHostsCache;
   /** A stream through a jump host, and that host's name for messages. */
   readonly tunnel?: { readonly sock: Duplex; readonly via: string };
 }
@@ -27,7 +30,7 @@ const REASONS: Readonly<Record<DialFailureKind, FailureReason>> = {
 export async function connectHost(host: Host, options: ConnectOptions): Promise<Outcome<SshConnection>> {
   const auth = await planAuth(host, options.secrets);
   if (!auth.ok) return auth;
-  const gate = await openHostKeyGate(host, (message) => options.notice(host, message));
+  const gate = await openHostKeyGate(host, options.knownHosts, (message) => options.notice(host, message));
   if (!gate.ok) return gate;
   const dialed = await dial({
     address: host.address,

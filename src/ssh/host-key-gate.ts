@@ -1,10 +1,11 @@
 import type { Host } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import { fail, ok, type Outcome } from '../result.js';
-import { fingerprintOf, keyTypeOf, knownHostsLine } from './fingerprint.js';
+import { fingerprintOf, keyTypeOf, knownHostsLine, knownHostsName } from './fingerprint.js';
 import { checkHostKey, knownKeyTypes, orderHostKeyAlgorithms, type HostKeyStatus } from './host-key-check.js';
 import { describeRefusal, type OfferedKey } from './host-key-messages.js';
-import { appendKnownHostsLine, readKnownHostsFile, type KnownHostsFile } from './known-hosts-file.js';
+import type { KnownHostsCache, KnownHostsView } from './known-hosts-cache.js';
+import { appendKnownHostsLine } from './known-hosts-file.js';
 
 /** Decides on the key a host offers during the handshake, for one connection. */
 export interface HostKeyGate {
@@ -17,15 +18,17 @@ export interface HostKeyGate {
 }
 
 /**
- * Reads the host's known_hosts once, before connecting. Accept-new pins an unknown key by
- * appending a plain `[address]:port type key` line (not hashed: readable, and exactly the
- * line the strict-mode message tells users to add; `ssh-keygen -H` hashes it later).
+ * Looks the host up in its known_hosts (parsed once per run, see KnownHostsCache) before
+ * connecting. Accept-new pins an unknown key by appending a plain `[address]:port type key`
+ * line (not hashed: readable, and exactly the line the strict-mode message tells users to
+ * add; `ssh-keygen -H` hashes it later).
  */
-export async function openHostKeyGate(host: Host, notice: (message: string) => void): Promise<Outcome<HostKeyGate>> {
+export async function openHostKeyGate(host: Host, knownHosts: KnownHostsCache, notice: (message: string) => void): Promise<Outcome<HostKeyGate>> {
   const file = host.knownHosts;
-  let known: KnownHostsFile;
+  const name = knownHostsName(host.address, host.port);
+  let known: KnownHostsView;
   try {
-    known = await readKnownHostsFile(file);
+    known = await knownHosts.load(file);
   } catch (err) {
     return fail('host-key', `cannot read known_hosts file ${file} for ${host.name}: ${errorMessage(err)}`);
   }
@@ -34,11 +37,14 @@ export async function openHostKeyGate(host: Host, notice: (message: string) => v
     refusal = message;
     return false;
   };
+  // Only this host's lines from here on: checkHostKey and knownKeyTypes then match few lines.
+  const check = (view: KnownHostsView, keyType: string, blob: Buffer): HostKeyStatus =>
+    checkHostKey(view.entriesFor(name), host.address, host.port, keyType, blob);
   const verify = async (blob: Buffer): Promise<boolean> => {
     const keyType = keyTypeOf(blob);
     if (keyType === undefined) return refuse(`${host.name} offered a malformed host key`);
     const offered = { name: host.name, address: host.address, port: host.port, blob, file };
-    const verdict = checkHostKey(known.entries, host.address, host.port, keyType, blob);
+    const verdict = check(known, keyType, blob);
     if (verdict.status === 'match') return true;
     if (verdict.status !== 'unknown' || host.hostKeyPolicy !== 'accept-new') {
       return refuse(describeRefusal(offered, verdict, known.exists));
@@ -49,12 +55,12 @@ export async function openHostKeyGate(host: Host, notice: (message: string) => v
     const line = knownHostsLine(host.address, host.port, blob);
     const latest: { verdict: HostKeyStatus } = { verdict: { status: 'unknown', caLines: [] } };
     const stillUnknown = async (): Promise<boolean> => {
-      known = await readKnownHostsFile(file);
-      latest.verdict = checkHostKey(known.entries, host.address, host.port, keyType, blob);
+      known = await knownHosts.refresh(file);
+      latest.verdict = check(known, keyType, blob);
       return latest.verdict.status === 'unknown';
     };
     try {
-      if (!(await appendKnownHostsLine(file, line, stillUnknown))) {
+      if (!(await appendKnownHostsLine(file, line, stillUnknown, (added) => knownHosts.appended(file, added)))) {
         // Someone pinned a key for this host meanwhile: that line decides.
         return latest.verdict.status === 'match' || refuse(describeRefusal(offered, latest.verdict, true));
       }
@@ -64,6 +70,6 @@ export async function openHostKeyGate(host: Host, notice: (message: string) => v
     notice(`pinned new host key ${fingerprintOf(blob)} (${keyType}) in ${file} (hostKeyPolicy="accept-new")`);
     return true;
   };
-  const algorithms = orderHostKeyAlgorithms(knownKeyTypes(known.entries, host.address, host.port));
+  const algorithms = orderHostKeyAlgorithms(knownKeyTypes(known.entriesFor(name), host.address, host.port));
   return ok({ algorithms, verify, refusal: () => refusal });
 }

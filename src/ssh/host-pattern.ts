@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { hmacSha1Equals, prepareKey, prepareMessage, type HmacSha1Key, type PreparedMessage } from './hmac-sha1.js';
 
 const HASH_MAGIC = '|1|';
 const SHA1_LENGTH = 20;
@@ -32,6 +33,8 @@ export function matchHostList(name: string, patterns: readonly string[]): boolea
 export interface HashedHost {
   readonly salt: Buffer;
   readonly hash: Buffer;
+  /** The salt as an HMAC key, its pads hashed once when the line is parsed. */
+  readonly key: HmacSha1Key;
 }
 
 /** Parses `|1|salt|hash`; undefined when the field is not a well-formed hashed host. */
@@ -42,12 +45,20 @@ export function parseHashedHost(field: string): HashedHost | undefined {
   const salt = Buffer.from(salt64, 'base64');
   const hash = Buffer.from(hash64, 'base64');
   if (salt.length !== SHA1_LENGTH || hash.length !== SHA1_LENGTH) return undefined;
-  return { salt, hash };
+  return { salt, hash, key: prepareKey(salt) };
 }
+
+// A run looks one name up against every hashed line in a row: the name is padded once.
+let lastName: string | undefined;
+let lastMessage: PreparedMessage = new Uint8Array();
 
 /** HMAC-SHA1 of the host name keyed by the salt: how `ssh-keygen -H` hides names. */
 export function matchHashedHost(name: string, hashed: HashedHost): boolean {
-  return createHmac('sha1', hashed.salt).update(name.toLowerCase()).digest().equals(hashed.hash);
+  if (name !== lastName) {
+    lastMessage = prepareMessage(Buffer.from(name.toLowerCase()));
+    lastName = name;
+  }
+  return hmacSha1Equals(hashed.key, lastMessage, hashed.hash);
 }
 
 /** `|1|salt|hash` for a name, with a fresh salt unless one is given. */

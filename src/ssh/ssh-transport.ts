@@ -4,6 +4,7 @@ import type { ExecRequest, ExecResult, Transport } from '../poll/transport.js';
 import type { SshSecrets } from './auth.js';
 import { describeExit } from './collector-exit.js';
 import { withDeadline } from './deadline.js';
+import { KnownHostsCache } from './known-hosts-cache.js';
 import { ConnectionPool } from './pool.js';
 import { runRemote, type CommandLimits, type CommandResult } from './remote-command.js';
 import { remotePath, shellCommand } from './shell-quote.js';
@@ -21,6 +22,8 @@ export interface SshTransportOptions {
   readonly operationTimeoutMs?: number;
   /** Receives things worth logging that are not failures (a host key pinned, ...). */
   readonly notice?: (host: Host, message: string) => void;
+  /** known_hosts as parsed for this transport's life; a fresh one (one parse per file per run) by default. */
+  readonly knownHosts?: KnownHostsCache;
 }
 
 const DEFAULT_OPERATION_TIMEOUT_MS = 120_000;
@@ -41,7 +44,11 @@ export class SshTransport implements Transport {
   readonly #operationTimeoutMs: number;
 
   constructor(options: SshTransportOptions) {
-    this.#pool = new ConnectionPool({ ...options, notice: options.notice ?? (() => undefined) });
+    this.#pool = new ConnectionPool({
+      ...options,
+      notice: options.notice ?? (() => undefined),
+      knownHosts: options.knownHosts ?? new KnownHostsCache(),
+    });
     this.#operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
   }
 

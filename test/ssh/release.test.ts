@@ -3,7 +3,11 @@ import type { Host } from '../../src/config/types.js';
 import type { SshTransport } from '../../src/ssh/ssh-transport.js';
 import { startFarm, type Farm } from '../farm/farm.js';
 import { FAST_SESSIONS, sshdMissing, type SshdServer } from '../farm/sshd.js';
-import { LIMITS, makeTransport, noSecrets } from './helpers.js';
+import { makeTransport, noSecrets } from './helpers.js';
+
+// Generous: these tests count connections, not time, and other work may share the machine.
+const LIMITS = { timeoutMs: 30_000, maxOutputBytes: 1024 };
+const CONNECT_MS = 30_000;
 
 let farm: Farm;
 
@@ -25,7 +29,7 @@ describe.skipIf(sshdMissing())('release: a host done with closes its connection'
   it('closes the connection at once, and a later command reconnects', async () => {
     const server = farm.servers[0]!;
     const host = farm.host('once', server);
-    const { transport } = makeTransport([host]);
+    const { transport } = makeTransport([host], noSecrets, CONNECT_MS);
     const [connectionsBefore, disconnectsBefore] = [server.connections(), disconnects(server)];
     await runTrue(transport, host);
     expect(transport.openConnections).toBe(1);
@@ -42,7 +46,7 @@ describe.skipIf(sshdMissing())('release: a host done with closes its connection'
     const [bastionServer, a, b] = farm.servers as [SshdServer, SshdServer, SshdServer];
     const bastion = farm.host('bastion', bastionServer);
     const targets = [farm.host('t1', a, { proxyJump: 'bastion' }), farm.host('t2', b, { proxyJump: 'bastion' })] as const;
-    const { transport } = makeTransport([bastion, ...targets], noSecrets, 10_000);
+    const { transport } = makeTransport([bastion, ...targets], noSecrets, CONNECT_MS);
     const bastionDisconnects = disconnects(bastionServer);
     await Promise.all(targets.map((t) => runTrue(transport, t)));
     expect(transport.openConnections).toBe(3);
@@ -60,7 +64,7 @@ describe.skipIf(sshdMissing())('release: a host done with closes its connection'
     const [bastionServer, a] = farm.servers as [SshdServer, SshdServer, SshdServer];
     const bastion = farm.host('bastion', bastionServer);
     const target = farm.host('t3', a, { proxyJump: 'bastion' });
-    const { transport } = makeTransport([bastion, target], noSecrets, 10_000);
+    const { transport } = makeTransport([bastion, target], noSecrets, CONNECT_MS);
     await Promise.all([runTrue(transport, bastion), runTrue(transport, target)]);
     expect(transport.openConnections).toBe(2);
     await transport.release(bastion);
@@ -81,7 +85,7 @@ describe.skipIf(sshdMissing())('release: a host done with closes its connection'
   it('close() still ends connections nobody released, jump hosts last', async () => {
     const [bastionServer, a, b] = farm.servers as [SshdServer, SshdServer, SshdServer];
     const hosts = [farm.host('bastion', bastionServer), farm.host('t4', a, { proxyJump: 'bastion' }), farm.host('plain', b)];
-    const { transport } = makeTransport(hosts, noSecrets, 10_000);
+    const { transport } = makeTransport(hosts, noSecrets, CONNECT_MS);
     const before = farm.servers.map(disconnects);
     await Promise.all(hosts.slice(1).map((h) => runTrue(transport, h)));
     expect(transport.openConnections).toBe(3);

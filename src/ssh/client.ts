@@ -3,6 +3,7 @@ import ssh2, { type ClientChannel, type ParsedKey, type ServerHostKeyAlgorithm, 
 
 // The one module that imports ssh2; everything else in metrix goes through these wrappers.
 export type { ClientChannel as RemoteChannel, SFTPWrapper as SftpSession };
+export type PrivateKey = ParsedKey;
 
 export interface ExitStatus {
   /** Null when the command was killed by a signal. */
@@ -16,7 +17,6 @@ export interface RemoteProcess {
   /** Undefined until the server sends exit-status or exit-signal (and if it never does). */
   exitStatus(): ExitStatus | undefined;
 }
-export type PrivateKey = ParsedKey;
 
 export type ParsedPrivateKey =
   | { readonly ok: true; readonly key: PrivateKey }

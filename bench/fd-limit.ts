@@ -5,7 +5,6 @@
  * open fds and peak RSS of the metrix process (sampled from /proc). Asserts nothing, but
  * exits 1 when a command failed.
  *   npm run bench:fd -- [--servers 30] [--names 10] [--concurrency 25] [--ulimit 256]
- * The farm's sshd skip ~/.bashrc (FAST_SESSIONS), so rc files on this machine do not time the sessions.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +13,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/poll/collector-bundle.js';
 import { startFarm } from '../test/farm/farm.js';
-import { FAST_SESSIONS } from '../test/farm/sshd.js';
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +64,7 @@ function runCli(args: readonly string[], cwd: string): Promise<Measured> {
   });
 }
 
-const farm = await startFarm({ servers, sshdConfig: FAST_SESSIONS });
+const farm = await startFarm({ servers });
 const dir = mkdtempSync(join(tmpdir(), 'metrix-bench-fd-'));
 let failed = false;
 try {

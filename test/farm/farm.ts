@@ -34,7 +34,7 @@ export interface Farm {
 export interface FarmOptions {
   readonly servers: number;
   readonly hostKeyTypes?: readonly KeyType[];
-  /** More sshd_config lines for every server (see FAST_SESSIONS). */
+  /** More sshd_config lines for every server. */
   readonly sshdConfig?: readonly string[];
 }
 

@@ -40,15 +40,9 @@ export interface SshdOptions {
   readonly dir: string;
   readonly hostKeyTypes: readonly KeyType[];
   readonly authorizedKeys: string;
-  /** More sshd_config lines, e.g. FAST_SESSIONS. */
+  /** More sshd_config lines (not SetEnv: sshd keeps only the first, the farm's own). */
   readonly extraConfig?: readonly string[];
 }
-
-/**
- * Sessions whose shell skips the user's ~/.bashrc: bash sources it for ssh commands only at
- * shell level 1. For tests that need commands to finish fast whatever the machine's rc files do.
- */
-export const FAST_SESSIONS: readonly string[] = ['SetEnv SHLVL=1'];
 
 /** Starts a real sshd on 127.0.0.1 on a free port and waits until it listens. */
 export async function startSshd(options: SshdOptions): Promise<SshdServer> {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../src/config/types.js';
 import { burnCpu, type CpuBurners } from '../farm/cpu-burner.js';
 import { startFarm, type Farm } from '../farm/farm.js';
-import { FAST_SESSIONS, sshdMissing } from '../farm/sshd.js';
+import { sshdMissing } from '../farm/sshd.js';
 import { makeTransport, noSecrets } from './helpers.js';
 
 let farm: Farm;
@@ -22,7 +22,7 @@ const COMMANDS: readonly { readonly argv: readonly string[]; readonly exitCode: 
 
 describe.skipIf(sshdMissing())('exit status of fast commands on a busy machine', () => {
   beforeAll(async () => {
-    farm = await startFarm({ servers: SERVERS, sshdConfig: FAST_SESSIONS });
+    farm = await startFarm({ servers: SERVERS });
     burners = burnCpu(2);
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { KnownHostsCache } from '../../src/ssh/known-hosts-cache.js';
 import { realDisk, type KnownHostsDisk } from '../../src/ssh/known-hosts-file.js';
 import { hostsByName, SshTransport } from '../../src/ssh/ssh-transport.js';
 import { startFarm, type Farm } from '../farm/farm.js';
-import { FAST_SESSIONS, sshdMissing } from '../farm/sshd.js';
+import { sshdMissing } from '../farm/sshd.js';
 import { noSecrets } from './helpers.js';
 
 // Generous: these tests count file reads, not time, and other work may share the machine.
@@ -91,7 +91,7 @@ let farm: Farm;
 
 describe.skipIf(sshdMissing())('known_hosts once per run, against real sshd', () => {
   beforeAll(async () => {
-    farm = await startFarm({ servers: 2, sshdConfig: FAST_SESSIONS });
+    farm = await startFarm({ servers: 2 });
   });
   afterAll(async () => {
     await farm?.stop();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../src/config/types.js';
 import type { SshTransport } from '../../src/ssh/ssh-transport.js';
 import { startFarm, type Farm } from '../farm/farm.js';
-import { FAST_SESSIONS, sshdMissing, type SshdServer } from '../farm/sshd.js';
+import { sshdMissing, type SshdServer } from '../farm/sshd.js';
 import { makeTransport, noSecrets } from './helpers.js';
 
 // Generous: these tests count connections, not time, and other work may share the machine.
@@ -20,7 +20,7 @@ async function runTrue(transport: SshTransport, host: Host): Promise<void> {
 
 describe.skipIf(sshdMissing())('release: a host done with closes its connection', () => {
   beforeAll(async () => {
-    farm = await startFarm({ servers: 3, sshdConfig: FAST_SESSIONS });
+    farm = await startFarm({ servers: 3 });
   });
   afterAll(async () => {
     await farm?.stop();

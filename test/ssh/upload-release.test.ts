@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFarm, type Farm } from '../farm/farm.js';
-import { FAST_SESSIONS, sshdMissing } from '../farm/sshd.js';
+import { sshdMissing } from '../farm/sshd.js';
 import { runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -21,7 +21,7 @@ function peakOpen(log: string): number {
 
 describe.skipIf(sshdMissing())('upload releases each host when it is done', () => {
   beforeAll(async () => {
-    farm = await startFarm({ servers: 1, sshdConfig: FAST_SESSIONS });
+    farm = await startFarm({ servers: 1 });
   });
   afterAll(async () => {
     await farm?.stop();

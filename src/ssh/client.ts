@@ -44,6 +44,8 @@ export interface DialOptions {
   readonly hostKeyAlgorithms: readonly string[];
   readonly verifyHostKey: (blob: Buffer) => Promise<boolean>;
   readonly auth: readonly ClientAuth[];
+  /** Aborting it gives up the dial at once (the run is stopping). */
+  readonly signal?: AbortSignal;
 }
 
 export type DialFailureKind = 'unreachable' | 'timeout' | 'host-key' | 'auth' | 'lost';
@@ -68,12 +70,18 @@ export function dial(options: DialOptions): Promise<DialOutcome> {
       if (settled) return;
       settled = true;
       clearTimeout(guard);
+      options.signal?.removeEventListener('abort', abandon);
       if (!outcome.ok) client.destroy();
       resolve(outcome);
     };
     const failWith = (kind: DialFailureKind, detail: string): void => finish({ ok: false, kind, detail });
+    function abandon(): void {
+      failWith('lost', 'abandoned: the run is stopping');
+    }
     const guard = setTimeout(() => failWith('timeout', 'timed out while waiting for handshake'), options.readyTimeoutMs + GUARD_MARGIN_MS);
     client.on('ready', () => finish({ ok: true, connection: new SshConnection(client) }));
+    if (options.signal?.aborted) queueMicrotask(abandon);
+    options.signal?.addEventListener('abort', abandon, { once: true });
     client.on('error', (err: Ssh2Error) => failWith(hostKeyRefused ? 'host-key' : classify(err), detailOf(err)));
     client.on('close', () => failWith('lost', 'connection closed by the server during handshake'));
     const verifyHostKey = (key: Buffer, verify: (valid: boolean) => void): void => {

@@ -16,6 +16,8 @@ export interface ConnectOptions {
   readonly knownHosts: KnownHostsCache;
   /** A stream through a jump host, and that host's name for messages. */
   readonly tunnel?: { readonly sock: Duplex; readonly via: string };
+  /** Aborted when the pool closes: a dial still under way gives up at once. */
+  readonly signal?: AbortSignal;
 }
 
 const REASONS: Readonly<Record<DialFailureKind, FailureReason>> = {
@@ -41,6 +43,7 @@ export async function connectHost(host: Host, options: ConnectOptions): Promise<
     hostKeyAlgorithms: gate.value.algorithms,
     verifyHostKey: gate.value.verify,
     auth: auth.value.methods,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   if (dialed.ok) return ok(dialed.connection);
   const where = `${host.name} (${host.address}:${host.port}${options.tunnel ? ` via ${options.tunnel.via}` : ''})`;

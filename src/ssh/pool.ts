@@ -26,6 +26,8 @@ export class ConnectionPool {
   // Who holds each host's connection: the host itself (from get until release) and, for a
   // jump host, each target connected through it.
   readonly #holders = new Map<string, Set<string>>();
+  // Aborted by closeAll: dials still under way (a silent host) give up instead of holding the close.
+  readonly #closing = new AbortController();
 
   constructor(private readonly options: PoolOptions) {}
 
@@ -66,6 +68,7 @@ export class ConnectionPool {
 
   /** Closes every connection, targets before the jump hosts that carry them. Always settles. */
   async closeAll(): Promise<void> {
+    this.#closing.abort();
     const pending = [...this.#live.entries()];
     this.#live.clear();
     this.#holders.clear();
@@ -136,7 +139,7 @@ export class ConnectionPool {
   }
 
   async #connect(host: Host): Promise<Outcome<SshConnection>> {
-    if (host.proxyJump === undefined) return connectHost(host, this.options);
+    if (host.proxyJump === undefined) return connectHost(host, { ...this.options, signal: this.#closing.signal });
     const jump = this.options.resolveHost(host.proxyJump);
     if (jump === undefined) return fail('ssh', `proxyJump "${host.proxyJump}" of ${host.name} names no known host`);
     this.#jumpHosts.add(jump.name);
@@ -156,6 +159,6 @@ export class ConnectionPool {
       return fail('unreachable', `cannot reach ${where}: ${errorMessage(err)}`);
     }
     if (tunnel === undefined) return fail('connect-timeout', `no tunnel to ${where} within ${timeoutMs} ms`);
-    return connectHost(host, { ...this.options, tunnel: { sock: tunnel, via: jump.name } });
+    return connectHost(host, { ...this.options, tunnel: { sock: tunnel, via: jump.name }, signal: this.#closing.signal });
   }
 }

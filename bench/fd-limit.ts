@@ -4,7 +4,9 @@
  * as the CLI under a low `ulimit -n`. Each must succeed for every host; prints the peak
  * open fds and peak RSS of the metrix process (sampled from /proc). Asserts nothing, but
  * exits 1 when a command failed.
- *   npm run bench:fd -- [--servers 30] [--names 10] [--concurrency 25] [--ulimit 256]
+ *   npm run bench:fd -- [--servers 30] [--names 10] [--concurrency 25] [--ulimit 256] [--uploads 1] [--busy]
+ * --uploads N runs upload N times in a row; --busy keeps both cores spinning meanwhile (one
+ * Node child per core), the load under which fast commands used to lose their exit status.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/poll/collector-bundle.js';
+import { availableParallelism } from 'node:os';
+import { burnCpu } from '../test/farm/cpu-burner.js';
 import { startFarm } from '../test/farm/farm.js';
 
 const { values } = parseArgs({
@@ -20,6 +24,8 @@ const { values } = parseArgs({
     names: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '25' },
     ulimit: { type: 'string', default: '256' },
+    uploads: { type: 'string', default: '1' },
+    busy: { type: 'boolean', default: false },
   },
 });
 const servers = Number(values.servers);
@@ -65,6 +71,7 @@ function runCli(args: readonly string[], cwd: string): Promise<Measured> {
 }
 
 const farm = await startFarm({ servers });
+const burners = values.busy ? burnCpu(availableParallelism()) : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'metrix-bench-fd-'));
 let failed = false;
 try {
@@ -79,8 +86,11 @@ try {
      <defaults identityFile="${farm.clientKey.path}" knownHosts="${farm.knownHosts}" node="${process.execPath}"/>
      <hosts>${entries.join('')}</hosts></metrix>`,
   );
-  console.log(`farm: ${servers} sshd, ${hosts} hosts, concurrency ${values.concurrency}, ulimit -n ${values.ulimit}; ${process.version}`);
-  for (const command of ['upload', 'execute']) {
+  console.log(
+    `farm: ${servers} sshd, ${hosts} hosts, concurrency ${values.concurrency}, ulimit -n ${values.ulimit}` +
+      `${burners ? `, ${availableParallelism()} cores kept busy` : ''}; ${process.version}`,
+  );
+  for (const command of [...Array.from({ length: Number(values.uploads) }, () => 'upload'), 'execute']) {
     const run = await runCli([command, '-c', config], dir);
     failed ||= run.code !== 0;
     console.log(
@@ -90,6 +100,7 @@ try {
     for (const line of run.errors.slice(0, 5)) console.log(`  ${line}`);
   }
 } finally {
+  burners?.stop();
   await farm.stop();
   rmSync(dir, { recursive: true, force: true });
 }

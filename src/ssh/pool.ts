@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Host } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import { fail, ok, type Outcome } from '../result.js';
@@ -29,7 +30,10 @@ export class ConnectionPool {
   // Aborted by closeAll: dials still under way (a silent host) give up instead of holding the close.
   readonly #closing = new AbortController();
 
-  constructor(private readonly options: PoolOptions) {}
+  constructor(private readonly options: PoolOptions) {
+    // Every dial under way listens on it, `concurrency` of them at once: not a leak.
+    setMaxListeners(0, this.#closing.signal);
+  }
 
   /** Connections open now, jump hosts included. */
   get openConnections(): number {

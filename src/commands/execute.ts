@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import { KeyStore } from '../crypto/key-store.js';
-import { logLine, type Io, type StopSignal } from '../cli/io.js';
+import { logLine, type Io } from '../cli/io.js';
+import { STOP_EXIT, watchStop } from '../cli/stop-watch.js';
 import { selectHosts } from '../cli/select-hosts.js';
 import { Progress } from '../cli/progress.js';
 import { pollHosts, STOP_GRACE_MS } from '../poll/run.js';
@@ -43,7 +44,13 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
   }
   if (lock.tookOverFrom) logLine(io, 'WARN', `the run of pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.machine} ended without releasing its lock (crashed or killed); took it over`);
   const progress = new Progress(io, hosts.length);
-  const stop = watchStop(io, (message) => progress.note({ host: '', level: 'WARN', message }));
+  let polling = true;
+  const stop = watchStop(io, (signal) => {
+    const message = polling
+      ? `${signal}: starting no new host; hosts in flight get ${STOP_GRACE_MS / 1000}s to finish (${signal} again to stop waiting), then what came back is stored`
+      : `${signal}: the hosts' results are stored; finishing this run's alerts and mail (each message within the mail timeout), then stopping`;
+    progress.note({ host: '', level: 'WARN', message });
+  });
   try {
     const run = await pollHosts(
       hosts,
@@ -64,16 +71,18 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
         },
       },
     );
+    polling = false;
     progress.finish();
     store.writeRun(run);
     logLine(io, 'INFO', describeStored(run));
-    if (run.stopped) {
-      logLine(io, 'WARN', `stopped by ${stop.by}: ${describeNotPolled(run.stopped.notPolled)}; alerts and mail wait for the next run`);
+    if (stop.by) {
+      logLine(io, 'WARN', `stopped by ${stop.by}: ${describeNotPolled(run.stopped?.notPolled ?? [])}; alerts and mail wait for the next run`);
       io.out(summarizeRun(run));
-      return STOP_EXIT[stop.by ?? 'SIGTERM'];
+      return STOP_EXIT[stop.by];
     }
     await alertAndNotify(config, store, run, io);
     io.out(summarizeRun(run));
+    if (stop.by) return STOP_EXIT[stop.by];
     return run.polls.some((poll) => poll.failure) ? 1 : 0;
   } finally {
     stop.dispose();
@@ -82,52 +91,6 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     lock.release();
     store.close();
   }
-}
-
-/** Exit status of a run stopped by a signal, as a shell reports a process killed by it. */
-const STOP_EXIT: Readonly<Record<StopSignal, number>> = { SIGINT: 130, SIGTERM: 143 };
-
-interface StopWatch {
-  readonly signal: AbortSignal;
-  /** The grace timer: cut short by a second signal. */
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly by: StopSignal | undefined;
-  dispose(): void;
-}
-
-/** First SIGTERM/SIGINT: no new host starts, those in flight get a grace. A second one ends the grace. */
-function watchStop(io: Io, warn: (message: string) => void): StopWatch {
-  const stop = new AbortController();
-  const hurry = new AbortController();
-  let by: StopSignal | undefined;
-  const unsubscribe =
-    io.onStop?.((signal) => {
-      if (by !== undefined) {
-        hurry.abort();
-        return;
-      }
-      by = signal;
-      warn(`${signal}: starting no new host; hosts in flight get ${STOP_GRACE_MS / 1000}s to finish (${signal} again to stop waiting), then what came back is stored`);
-      stop.abort();
-    }) ?? (() => undefined);
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      if (hurry.signal.aborted) return resolve();
-      const timer = setTimeout(resolve, ms);
-      timer.unref();
-      hurry.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  return {
-    signal: stop.signal,
-    sleep,
-    get by() {
-      return by;
-    },
-    dispose: unsubscribe,
-  };
 }
 
 function describeStored(run: RunRecord): string {

@@ -7,6 +7,8 @@ const STDERR_TAIL = 2048;
 export interface ChildLimits {
   readonly timeoutMs: number;
   readonly maxOutputBytes: number;
+  /** Aborting it kills the child at once (the run is stopping). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -24,6 +26,7 @@ export function runChild(command: string, args: readonly string[], limits: Child
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      limits.signal?.removeEventListener('abort', stop);
       child.kill('SIGKILL');
       resolve(outcome);
     };
@@ -31,6 +34,11 @@ export function runChild(command: string, args: readonly string[], limits: Child
       () => finish(fail('command-timeout', `collector did not finish within ${limits.timeoutMs} ms; killed`)),
       limits.timeoutMs,
     );
+    function stop(): void {
+      finish(fail('collector-failed', 'collector stopped: the run is ending'));
+    }
+    if (limits.signal?.aborted) queueMicrotask(stop);
+    limits.signal?.addEventListener('abort', stop, { once: true });
     child.stdout.on('data', (chunk: Buffer) => {
       stdoutBytes += chunk.length;
       if (stdoutBytes > limits.maxOutputBytes) {

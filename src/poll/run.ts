@@ -1,6 +1,5 @@
 import pLimit from 'p-limit';
 import type { Host } from '../config/types.js';
-import { errorMessage } from '../errors.js';
 import { pollHost, type PollContext } from './poll-host.js';
 import type { PollRecord, RunRecord } from './records.js';
 
@@ -30,7 +29,7 @@ export async function pollHosts(hosts: readonly Host[], ctx: PollContext, option
   const pollOne = async (host: Host): Promise<PollRecord | undefined> => {
     if (options.stop?.aborted) return undefined;
     const transport = ctx.transportOf(host);
-    const record = await Promise.race([pollSafely(host, ctx), graceOver]);
+    const record = await Promise.race([pollHost(host, ctx), graceOver]);
     void transport.release(host);
     if (record) options.onPoll?.(record);
     return record;
@@ -53,22 +52,4 @@ function stopGrace(options: RunOptions): Promise<undefined> {
     if (stop.aborted) startGrace();
     else stop.addEventListener('abort', startGrace, { once: true });
   });
-}
-
-/** pollHost never throws for a host's own failure; anything else is still that host's failure alone. */
-async function pollSafely(host: Host, ctx: PollContext): Promise<PollRecord> {
-  const started = ctx.clock();
-  try {
-    return await pollHost(host, ctx);
-  } catch (err) {
-    const ts = ctx.clock();
-    return {
-      host: host.name,
-      ts,
-      durationMs: ts - started,
-      failure: { reason: 'bad-output', message: `cannot use what the host sent: ${errorMessage(err)}` },
-      collector: undefined,
-      samples: [{ m: 'host_up', v: 0 }],
-    };
-  }
 }

@@ -120,7 +120,8 @@ describe('pollHosts', () => {
     expect(polls.map((poll) => poll.host)).toEqual(['ok1', 'boom', 'ok2']);
     const boom = polls.find((poll) => poll.host === 'boom')!;
     expect(boom.failure?.message).toMatch(/reading 'find'/);
-    expect(boom.samples).toEqual([{ m: 'host_up', v: 0 }]);
+    expect(boom.samples.map((sample) => sample.m)).toEqual(['host_up', 'poll_duration_sec']);
+    expect(boom.samples[0]).toEqual({ m: 'host_up', v: 0 });
   });
 });
 

@@ -1,0 +1,52 @@
+import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Io, StopSignal } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/**
+ * A signal that comes after the hosts are polled and stored, before alerts and mail: the run
+ * still stops (exit 143), mails nothing, and keeps what it stored. The signal is sent by the
+ * test's Io at the moment execute logs that its samples are stored.
+ */
+describe('metrix execute, stopped after its hosts are stored', () => {
+  it('skips alerts and mail and exits 143; the samples stay stored and the lock is free', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'config.xml'),
+      `<metrix><hosts><host name="localhost" transport="local"/></hosts>
+        <alerts><alert name="always" metric="host_up" op="&gt;=" value="0"/></alerts></metrix>`,
+    );
+    let err = '';
+    let listener: ((signal: StopSignal) => void) | undefined;
+    const io: Io = {
+      out: () => undefined,
+      err: (text) => {
+        err += text;
+        if (text.includes('INFO stored ')) listener?.('SIGTERM');
+      },
+      isTty: false,
+      env: {},
+      cwd: dir,
+      clock: Date.now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      onStop: (handler) => {
+        listener = handler;
+        return () => (listener = undefined);
+      },
+    };
+    const code = await main(['node', 'metrix', 'execute'], io);
+    expect(err).toMatch(/WARN SIGTERM: the hosts' results are stored; finishing this run's alerts and mail/);
+    expect(err).toMatch(/WARN stopped by SIGTERM: every host had finished; alerts and mail wait for the next run/);
+    expect(code).toBe(143);
+    const db = new Database(join(dir, 'metrix.db'), { readonly: true });
+    const up = db.prepare("SELECT COUNT(*) AS n FROM samples p JOIN series s ON s.id = p.series_id WHERE s.metric = 'host_up'").get() as { n: number };
+    const alerts = db.prepare('SELECT COUNT(*) AS n FROM alerts').get() as { n: number };
+    const locks = db.prepare('SELECT COUNT(*) AS n FROM run_lock').get() as { n: number };
+    db.close();
+    expect({ up: up.n, alerts: alerts.n, locks: locks.n }).toEqual({ up: 1, alerts: 0, locks: 0 });
+    expect(listener).toBeUndefined();
+  });
+});

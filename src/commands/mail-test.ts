@@ -3,6 +3,7 @@ import type { Io } from '../cli/io.js';
 import { composeTestMail } from '../mail/test-message.js';
 import { createMailer } from '../mail/transport.js';
 import { mailPassword } from '../notify/after-run.js';
+import { escapeControl } from '../text/escape.js';
 
 export interface MailTestOptions {
   readonly config: string;
@@ -18,17 +19,17 @@ export async function mailTest(options: MailTestOptions, io: Io): Promise<number
     io.out(`checking ${mailer.description}\n`);
     const verified = await mailer.verify();
     if (!verified.ok) {
-      io.err(`metrix: mail test failed (${verified.kind}): ${verified.message}\n`);
+      io.err(`metrix: mail test failed (${verified.kind}): ${escapeControl(verified.message)}\n`);
       return 1;
     }
-    io.out(`  ${verified.detail}\n`);
+    io.out(`  ${escapeControl(verified.detail)}\n`);
     const sent = await mailer.send(composeTestMail(config.mail.from, to, io.clock()));
     if (!sent.ok) {
-      io.err(`metrix: test message not sent (${sent.kind}): ${sent.message}\n`);
+      io.err(`metrix: test message not sent (${sent.kind}): ${escapeControl(sent.message)}\n`);
       return 1;
     }
-    io.out(`test message sent to ${to.join(', ')}: ${sent.detail}\n`);
-    if (sent.rejected.length > 0) io.err(`metrix: the server refused these recipients: ${sent.rejected.join(', ')}\n`);
+    io.out(`test message sent to ${to.join(', ')}: ${escapeControl(sent.detail)}\n`);
+    if (sent.rejected.length > 0) io.err(`metrix: the server refused these recipients: ${escapeControl(sent.rejected.join(', '))}\n`);
     return sent.rejected.length > 0 ? 1 : 0;
   } finally {
     mailer.close();

@@ -67,11 +67,14 @@ export function openSealed(stdout: string, expect: OpenExpectations): Outcome<Se
 /** The opened payload, authentic and meant for this run; its content is still unchecked (see poll/validate-report). */
 export type SealedPayload = Readonly<Record<string, unknown>>;
 
+/** A field the host chose, as text that cannot throw (an object's own toString could). */
+const scalar = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null ? 'null' : typeof value);
+
 function checkEnvelope(value: unknown, expect: OpenExpectations): Outcome<SealedPayload> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('sealed payload is not an object');
   const report = value as SealedPayload;
-  if (report['v'] !== REPORT_VERSION) return bad(`report version ${preview(String(report['v']))} is not ${REPORT_VERSION}: upload a matching collector`);
-  if (report['host'] !== expect.host) return bad(`report names host ${preview(String(report['host']))}, expected "${expect.host}"`);
+  if (report['v'] !== REPORT_VERSION) return bad(`report version ${preview(scalar(report['v']))} is not ${REPORT_VERSION}: upload a matching collector`);
+  if (report['host'] !== expect.host) return bad(`report names host ${preview(scalar(report['host']))}, expected "${expect.host}"`);
   if (report['challenge'] !== expect.challenge) return bad('report carries a stale or foreign challenge: a replayed output, not this run\'s');
   return ok(report);
 }

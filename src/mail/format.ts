@@ -1,9 +1,9 @@
 import type { AlertView } from '../alerts/types.js';
 import type { Labels } from '../metrics/labels.js';
+import { UNSAFE_CHAR_CLASS } from '../text/escape.js';
 
-// C0/C1 controls, line and paragraph separators, and bidi overrides that could reorder what a
-// reader sees: none of these may reach a subject line, a text line or an HTML attribute.
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+// None of these may reach a subject line, a text line or an HTML attribute.
+const UNSAFE_CHARS = new RegExp(`${UNSAFE_CHAR_CLASS}+`, 'g');
 
 /** Any untrusted string (host, label, rule) as one safe line: controls become spaces. */
 export function oneLine(text: string): string {

@@ -1,6 +1,7 @@
 import type { CollectorError, Report, Sample } from '../../client-script/src/protocol.js';
 import { metricInfo, valueRange, type MetricKind } from '../metrics/catalog.js';
 import { fail, ok, type Outcome } from '../result.js';
+import { hasUnsafeChars } from '../text/escape.js';
 
 // A report that opens with the host's real key is authentic, not well-formed: the host (or
 // whoever holds its key) chose every byte. Everything in it is checked here before any of it
@@ -26,8 +27,6 @@ type Problem = string | undefined;
 type Obj = Readonly<Record<string, unknown>>;
 
 const LABEL_KEY = /^[a-z_][a-z0-9_]*$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const PREVIEW = 40;
 
 const bad = (why: string): Outcome<never> => fail('bad-output', `malformed report: ${why}`);
@@ -44,7 +43,7 @@ function shown(value: unknown): string {
 function checkString(value: unknown, what: string, maxLength: number, allowControl: boolean): Problem {
   if (typeof value !== 'string') return `${what} is ${shown(value)}, not a string`;
   if (value.length > maxLength) return `${what} has ${value.length} chars, over ${maxLength}`;
-  if (!allowControl && CONTROL.test(value)) return `${what} ${shown(value)} holds control characters`;
+  if (!allowControl && hasUnsafeChars(value)) return `${what} ${shown(value)} holds control characters`;
   return undefined;
 }
 

@@ -66,13 +66,7 @@ export class KnownHostsCache {
 
   /** The file as first read in this run (or as updated since). A failed read is not kept. */
   load(path: string): Promise<KnownHostsView> {
-    let view = this.#views.get(path);
-    if (view === undefined) {
-      view = this.disk.read(path).then(KnownHostsView.parse);
-      this.#views.set(path, view);
-      view.catch(() => this.#views.get(path) === view && this.#views.delete(path));
-    }
-    return view;
+    return this.#views.get(path) ?? this.#read(path);
   }
 
   /**
@@ -83,9 +77,15 @@ export class KnownHostsCache {
     const cached = await this.load(path);
     const size = await this.disk.size(path);
     if (size === (cached.exists ? cached.size : undefined)) return cached;
-    const fresh = this.disk.read(path).then(KnownHostsView.parse);
-    this.#views.set(path, fresh);
-    return fresh;
+    return this.#read(path);
+  }
+
+  // A read that fails is not kept: the next host tries again rather than inherit the error.
+  #read(path: string): Promise<KnownHostsView> {
+    const view = this.disk.read(path).then(KnownHostsView.parse);
+    this.#views.set(path, view);
+    view.catch(() => this.#views.get(path) === view && this.#views.delete(path));
+    return view;
   }
 
   /** Records text this process appended to the file (see appendKnownHostsLine's `written`). */

@@ -15,7 +15,7 @@ export type Db = Database.Database;
 process.env['SQLITE_USE_URI'] = '1';
 
 /** What SQLite says when a read-only open of a WAL database cannot make its -shm file. */
-const NEEDS_IMMUTABLE = new Set(['SQLITE_READONLY_DIRECTORY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_CANTINIT', 'SQLITE_READONLY_RECOVERY']);
+const NEEDS_IMMUTABLE = new Set(['SQLITE_READONLY_DIRECTORY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_CANTINIT']);
 
 export interface OpenOptions {
   /** How long a writer waits for another process' lock before giving up, ms. */

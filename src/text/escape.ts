@@ -7,10 +7,15 @@ const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t'
 
 /**
  * C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidi
- * embeddings, overrides and isolates (U+202A–202E, U+2066–2069).
+ * marks, embeddings, overrides and isolates (U+200E–200F, U+202A–202E, U+2066–2069): the one
+ * list of characters that host or user text may not bring to a log, a terminal, a mail or a label.
  */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+export const UNSAFE_CHAR_CLASS = '[\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]';
+const UNSAFE = new RegExp(UNSAFE_CHAR_CLASS, 'g');
+const ANY_UNSAFE = new RegExp(UNSAFE_CHAR_CLASS);
+
+/** Whether the text holds any character of UNSAFE_CHAR_CLASS. */
+export const hasUnsafeChars = (text: string): boolean => ANY_UNSAFE.test(text);
 
 const hex = (code: number, digits: number): string => code.toString(16).padStart(digits, '0');
 

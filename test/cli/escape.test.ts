@@ -19,6 +19,7 @@ describe('escapeControl', () => {
     ['right-to-left override', 'evil\u202etxt.exe', 'evil\\u202etxt.exe'],
     ['left-to-right embedding', '\u202aa', '\\u202aa'],
     ['first isolate', '\u2066a\u2069', '\\u2066a\\u2069'],
+    ['right-to-left mark', 'a\u200fb', 'a\\u200fb'],
     ['backslash stays', 'C:\\temp \\n', 'C:\\temp \\n'],
     ['non-ASCII letters stay', 'Grüße 温度 ✓', 'Grüße 温度 ✓'],
     ['no-break space stays', 'a\u00a0b', 'a\u00a0b'],

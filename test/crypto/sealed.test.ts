@@ -33,6 +33,12 @@ function flipByte(line: string): string {
 }
 
 describe('openSealed', () => {
+  it('never throws on an authentic payload whose fields are objects with their own toString', () => {
+    const hostile = { ...report(), v: { toString: 1 }, host: { toString: () => { throw new Error('boom'); } } } as unknown as Report;
+    const opened = openSealed(sealed(hostile), expectations);
+    expect(opened.ok ? 'opened' : `${opened.failure.reason}: ${opened.failure.message}`).toMatch(/^bad-output: report version "object" is not 1/);
+  });
+
   it('opens a line sealed by the host for this run', () => {
     const opened = openSealed(sealed(), expectations);
     expect(opened).toEqual({ ok: true, value: report() });

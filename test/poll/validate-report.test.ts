@@ -89,6 +89,7 @@ describe('validateReport', () => {
     ['a huge label name', gauge({ m: 'disk_free_bytes', v: 1, l: { [long(65)]: '/' } }), /bad label name "x+"… \(65 chars\)/],
     ['a label value that is a number', gauge({ m: 'disk_free_bytes', v: 1, l: { mount: 5 } }), /label mount is number, not a string/],
     ['a huge label value', gauge({ m: 'disk_free_bytes', v: 1, l: { mount: long(513) } }), /label mount has 513 chars, over 512/],
+    ['a bidi override in a label value', gauge({ m: 'disk_free_bytes', v: 1, l: { mount: '/evil\u202etxt' } }), /label mount .* holds control characters/],
     ['a newline in a label value', gauge({ m: 'disk_free_bytes', v: 1, l: { mount: '/a\nb' } }), /label mount "\/a\\nb" holds control characters/],
     ['a malformed baseline counter', with_('baseline', { ts: 1, counters: [{ m: 'cpu_total_jiffies', v: null }] }), /baseline.counters\[0\]: cpu_total_jiffies value is null/],
     ['a later bad sample', with_('gauges', [...GOOD.gauges, { m: 'load5', v: -1 }]), /gauges\[3\]: load5 value -1/],

@@ -85,6 +85,26 @@ describe('KnownHostsCache', () => {
     expect((await cache.load('/kh')).entriesFor('f4').map((e) => e.line)).toEqual([2]);
     expect(disk.reads).toHaveLength(2);
   });
+
+  it('does not keep a failed read, first or fresh: the next host reads again', async () => {
+    const files: Record<string, string> = { '/kh': `${line('f1')}\n` };
+    let failNext = 0;
+    const disk: KnownHostsDisk = {
+      read: async (path) => {
+        if (failNext > 0 && failNext--) throw new Error('EIO: i/o error, read');
+        return files[path];
+      },
+      size: async (path) => Buffer.byteLength(files[path] ?? ''),
+    };
+    const cache = new KnownHostsCache(disk);
+    failNext = 1;
+    await expect(cache.load('/kh')).rejects.toThrow(/EIO/);
+    expect((await cache.load('/kh')).entriesFor('f1').map((e) => e.line)).toEqual([1]);
+    files['/kh'] += `${line('f4')}\n`;
+    failNext = 1;
+    await expect(cache.refresh('/kh')).rejects.toThrow(/EIO/);
+    expect((await cache.load('/kh')).entriesFor('f4').map((e) => e.line)).toEqual([2]);
+  });
 });
 
 let farm: Farm;

@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertRule } from '../../src/config/types.js';
 import { alertCode, metricTag } from '../../src/alerts/codes.js';
 import { groupByRecipients, planNotices, type PlanInput } from '../../src/alerts/plan.js';
-import type { Silence } from '../../src/alerts/silences.js';
-import type { AlertRecord } from '../../src/store/alert-store.js';
 import { nextAttemptAt } from '../../src/notify/backoff.js';
+import { alertRecord, HOUR, MIN, NOW, rule, silence } from './fixtures.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const NOW = Date.parse('2026-11-22T04:00:00Z');
-
-const rule = (overrides: Partial<AlertRule> = {}): AlertRule => ({
-  name: 'high-cpu', metric: 'cpu_percent', labels: {}, op: '>', value: 90, windowMs: 0, forMs: 0, keepFiringForMs: 0, clear: undefined,
-  repeatMs: 4 * HOUR, severity: 'warning', sendResolved: true, hosts: [], groups: [], to: undefined, ...overrides,
-});
-
-const alert = (overrides: Partial<AlertRecord> = {}): AlertRecord => ({
-  rule: 'high-cpu', host: 'f4', labels: {}, code: 'C1', status: 'firing', activeSince: NOW - 10 * MIN, firingSince: NOW - 5 * MIN, clearingSince: undefined,
-  value: 95, metric: 'cpu_percent', severity: 'warning', state: 'firing', resolvedAt: undefined, notifiedAt: undefined, muted: undefined, ...overrides,
-});
-
-const silence = (overrides: Partial<Silence> = {}): Silence => ({
-  id: 3, host: 'f4', rule: undefined, labels: {}, startsAt: NOW - HOUR, endsAt: NOW + HOUR, comment: 'kernel update', createdBy: 'root', ...overrides,
-});
+const alert = alertRecord;
 
 const plan = (input: Partial<PlanInput>) =>
   planNotices({ now: NOW, rules: new Map([['high-cpu', rule()], ['quiet', rule({ name: 'quiet', sendResolved: false })]]), firing: [], resolved: [], silences: [], hostsDown: new Set(), ...input });

@@ -1,29 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertRule } from '../../src/config/types.js';
 import { alertCode, codePrefix } from '../../src/alerts/codes.js';
 import type { SeriesPoints } from '../../src/alerts/evaluate.js';
 import { planAlerting, type AlertingInput } from '../../src/alerts/run-plan.js';
 import type { Silence } from '../../src/alerts/silences.js';
+import type { AlertRule } from '../../src/config/types.js';
 import type { AlertRecord } from '../../src/store/alert-store.js';
+import { alertRecord, HOUR, MIN, NOW, rule, silence as silenceOf } from './fixtures.js';
 
 /** planAlerting is data in, data out: each case is an input and the plan it must give. */
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const NOW = Date.parse('2026-11-22T04:00:00Z');
-
-const rule = (overrides: Partial<AlertRule> = {}): AlertRule => ({
-  name: 'high-cpu', metric: 'cpu_percent', labels: {}, op: '>', value: 90, windowMs: 0, forMs: 0, keepFiringForMs: 0, clear: undefined,
-  repeatMs: 4 * HOUR, severity: 'warning', sendResolved: true, hosts: [], groups: [], to: undefined, ...overrides,
-});
-
-const stored = (overrides: Partial<AlertRecord> = {}): AlertRecord => ({
-  rule: 'high-cpu', host: 'f4', labels: {}, code: 'OLD', status: 'firing', activeSince: NOW - 10 * MIN, firingSince: NOW - 10 * MIN, clearingSince: undefined,
-  value: 95, metric: 'cpu_percent', severity: 'warning', state: 'firing', resolvedAt: undefined, notifiedAt: NOW - 10 * MIN, muted: undefined, ...overrides,
-});
+const stored = (overrides: Partial<AlertRecord> = {}): AlertRecord =>
+  alertRecord({ code: 'OLD', firingSince: NOW - 10 * MIN, notifiedAt: NOW - 10 * MIN, ...overrides });
 
 const cpu = (host: string, value: number): SeriesPoints => ({ host, labels: {}, points: [{ ts: NOW - MIN, value }] });
 
-const silence: Silence = { id: 3, host: 'f4', rule: undefined, labels: {}, startsAt: NOW - HOUR, endsAt: NOW + HOUR, comment: 'kernel update', createdBy: 'root' };
+const silence: Silence = silenceOf();
 
 interface Case {
   readonly rules?: readonly AlertRule[];

@@ -39,6 +39,16 @@ export function processTree(root: number): number[] {
   return tree;
 }
 
+/** Whether a process with this pid exists (signal 0 asks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function killQuietly(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);

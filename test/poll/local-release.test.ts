@@ -4,18 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Host } from '../../src/config/types.js';
 import { LocalTransport } from '../../src/poll/local-transport.js';
 import { tempDir } from '../helpers/tmp.js';
+import { isAlive } from '../farm/processes.js';
 
 /** A collector that writes its pid, then never ends on its own. */
 const HANG = "require('fs').writeFileSync(process.env.PID_FILE || require('path').join(__dirname, 'pid'), String(process.pid)); setInterval(() => {}, 1000);\n";
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function startHanging(dir: string, transport: LocalTransport, host: Host) {
   const running = transport.exec(host, { args: [], timeoutMs: 3_600_000, maxOutputBytes: 1024 });
@@ -33,11 +26,11 @@ describe('LocalTransport', () => {
       writeFileSync(join(dir, 'hang.cjs'), HANG);
       const transport = new LocalTransport(join(dir, 'hang.cjs'), () => join(dir, 'no.key'));
       const { running, pid } = await startHanging(dir, transport, host);
-      expect(alive(pid)).toBe(true);
+      expect(isAlive(pid)).toBe(true);
       await (how === 'release' ? transport.release(host) : transport.close());
       const outcome = await running;
       expect(outcome.ok ? 'ok' : outcome.failure.message).toBe('collector stopped: the run is ending');
-      await expect.poll(() => alive(pid)).toBe(false);
+      await expect.poll(() => isAlive(pid)).toBe(false);
     });
   }
 });

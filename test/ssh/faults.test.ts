@@ -5,17 +5,10 @@ import { startFarm, type Farm } from '../farm/farm.js';
 import { sshdMissing } from '../farm/sshd.js';
 import { loginUser } from '../helpers/unprivileged.js';
 import { LIMITS, makeTransport, placeCollector } from './helpers.js';
+import { isAlive } from '../farm/processes.js';
 
 let farm: Farm;
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(sshdMissing())('faults: sshd dying, commands hanging', () => {
   beforeAll(async () => {
@@ -60,7 +53,7 @@ describe.skipIf(sshdMissing())('faults: sshd dying, commands hanging', () => {
     expect(outcome.ok || outcome.failure.reason).toBe('command-timeout');
     const pid = Number(readFileSync(join(host.remoteDir, 'started'), 'utf8'));
     expect(statSync(join(host.remoteDir, 'started')).uid).toBe(user.uid);
-    await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false);
+    await expect.poll(() => isAlive(pid), { timeout: 5000 }).toBe(false);
   });
 
   it('sshd killed during an upload: a failure, and no partial file under the real name', async () => {

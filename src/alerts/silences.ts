@@ -1,4 +1,5 @@
 import { matchesLabels, type Labels } from '../metrics/labels.js';
+import { formatUtc, MAX_DATE_MS } from '../text/time.js';
 
 /** A maintenance window: alerts it matches are recorded but not mailed until it ends. */
 export interface Silence {
@@ -38,15 +39,12 @@ export function findSilence(silences: readonly Silence[], alert: Silenceable, no
 /** The longest silence `metrix silence add` accepts: a maintenance window, not a way to switch a rule off. */
 export const MAX_SILENCE_MS = 365 * 86_400_000;
 
-/** The largest time a JavaScript Date can hold (±100,000,000 days from 1970). */
-const MAX_DATE_MS = 8.64e15;
-
 /**
  * A silence's start or end as UTC text. A time stored before silences were bounded may lie
  * beyond what a Date can hold: it reads "never" (an end that never comes), or "invalid"
  * when it is not a time at all, instead of throwing a RangeError.
  */
 export function silenceTime(ms: number): string {
-  if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) return formatUtc(ms);
   return ms > MAX_DATE_MS ? 'never' : 'invalid';
 }

@@ -1,4 +1,5 @@
 import { escapeControl } from '../text/escape.js';
+import { formatUtcMs } from '../text/time.js';
 
 /** Where a command writes, what it may read of the machine, and its clock: all injectable for tests. */
 export interface Io {
@@ -43,6 +44,6 @@ export type Level = 'INFO' | 'WARN' | 'ERROR';
  * Messages carry host output and user text, so control characters are escaped: one call, one line.
  */
 export function logLine(io: Io, level: Level, message: string, host?: string): void {
-  const stamp = io.isTty ? '' : `${new Date(io.clock()).toISOString()} `;
+  const stamp = io.isTty ? '' : `${formatUtcMs(io.clock())} `;
   io.err(`${stamp}${level} ${host ? `[${escapeControl(host)}] ` : ''}${escapeControl(message)}\n`);
 }

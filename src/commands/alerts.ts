@@ -6,6 +6,7 @@ import { csvLines, OUTPUT_FORMATS, textTable, type OutputFormat } from '../query
 import { parseTimeArg, TIME_ARG_HELP } from '../query/time-arg.js';
 import type { AlertRecord } from '../store/alert-store.js';
 import { Store } from '../store/store.js';
+import { formatUtc } from '../text/time.js';
 
 export interface AlertsOptions {
   readonly config: string;
@@ -15,7 +16,7 @@ export interface AlertsOptions {
   readonly json?: boolean;
 }
 
-const iso = (ms: number | undefined): string => (ms === undefined ? '' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+const iso = (ms: number | undefined): string => (ms === undefined ? '' : formatUtc(ms));
 
 const COLUMNS = ['code', 'host', 'rule', 'series', 'state', 'value', 'since', 'until', 'severity', 'note'] as const;
 

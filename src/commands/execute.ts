@@ -13,6 +13,7 @@ import { Store } from '../store/store.js';
 import { currentHolder } from '../store/run-lock.js';
 import { checkDuration, DURATION_RANGES } from '../config/duration.js';
 import { MetrixError, usageError } from '../errors.js';
+import { formatUtc } from '../text/time.js';
 
 export interface ExecuteOptions {
   readonly config: string;
@@ -39,7 +40,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     const { pid, machine, acquiredAt } = lock.holder;
     throw new MetrixError(
       'LOCKED',
-      `another metrix execute is still running (pid ${pid} on ${machine}, since ${new Date(acquiredAt).toISOString()}); waited ${options.wait}, skipped this run`,
+      `another metrix execute is still running (pid ${pid} on ${machine}, since ${formatUtc(acquiredAt)}); waited ${options.wait}, skipped this run`,
     );
   }
   if (lock.tookOverFrom) logLine(io, 'WARN', `the run of pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.machine} ended without releasing its lock (crashed or killed); took it over`);

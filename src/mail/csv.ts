@@ -1,5 +1,6 @@
 import type { AlertView } from '../alerts/types.js';
 import { formatLabels } from '../metrics/labels.js';
+import { formatUtcMs } from '../text/time.js';
 
 export const CSV_COLUMNS = ['code', 'host', 'metric', 'labels', 'time', 'value'] as const;
 
@@ -17,7 +18,7 @@ export function samplesCsv(alerts: readonly AlertView[]): string {
   for (const alert of alerts) {
     const labels = formatLabels(sortedLabels(alert.labels));
     for (const point of alert.samples) {
-      const fields = [alert.code, alert.host, alert.metric, labels, new Date(point.ts).toISOString(), String(point.value)];
+      const fields = [alert.code, alert.host, alert.metric, labels, formatUtcMs(point.ts), String(point.value)];
       rows.push(fields.map(csvField).join(','));
     }
   }

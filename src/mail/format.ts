@@ -1,6 +1,7 @@
 import type { AlertView } from '../alerts/types.js';
 import type { Labels } from '../metrics/labels.js';
 import { UNSAFE_CHAR_CLASS } from '../text/escape.js';
+import { formatUtc } from '../text/time.js';
 
 // None of these may reach a subject line, a text line or an HTML attribute.
 const UNSAFE_CHARS = new RegExp(`${UNSAFE_CHAR_CLASS}+`, 'g');
@@ -32,10 +33,7 @@ export function formatNumber(value: number): string {
   return String(Number(value.toPrecision(2)));
 }
 
-/** `2026-11-22T04:00:00Z`: UTC, to the second. */
-export function formatUtc(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { formatUtc } from '../text/time.js';
 
 /** `45s`, `12m`, `1h 5m`, `2d 3h`: the two largest units. */
 export function formatDuration(ms: number): string {
@@ -85,7 +83,7 @@ export function stateLabel(alert: AlertView): string {
 
 /** `20261122T040000Z`: sorts by time, safe in a file name. */
 export function fileStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return formatUtc(ms).replace(/[-:]/g, '');
 }
 
 /** A string safe as (part of) a file name or content id. */

@@ -1,5 +1,6 @@
 import { formatLabels, type Labels } from '../metrics/labels.js';
 import { escapeControl } from '../text/escape.js';
+import { formatUtc, formatUtcExact } from '../text/time.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -13,9 +14,9 @@ export interface Row {
   readonly value: number;
 }
 
-const iso = (ts: number): string => new Date(ts).toISOString().replace(/\.000Z$/, 'Z');
+const iso = formatUtcExact;
 /** Tables are read by people: whole seconds. CSV and JSON keep the milliseconds. */
-const isoSeconds = (ts: number): string => new Date(ts).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const isoSeconds = formatUtc;
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double the quotes inside. */
 export function csvField(text: string): string {

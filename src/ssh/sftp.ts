@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { remoteDirProblem, type RemoteDirStats } from '../upload/remote-dir-policy.js';
+import { ancestorProblem, remoteDirStatsProblem, type RemoteDirStats } from './remote-dir-policy.js';
 import type { SftpSession } from './client.js';
 
 const NO_SUCH_FILE = 2;
@@ -42,6 +42,7 @@ async function statOrUndefined(sftp: SftpSession, path: string): Promise<Stats |
 export async function preparePrivateDirectory(sftp: SftpSession, written: string, mode: number): Promise<void> {
   // A trailing slash would make lstat follow a symlink: "/srv/m/" must be checked as "/srv/m".
   const dir = written.replace(/(?<=.)\/+$/, '');
+  await checkAncestors(sftp, dir);
   if (!(await lstatOrUndefined(sftp, dir)) && (await makeDirectory(sftp, dir, mode))) {
     await setMode(sftp, dir, mode); // ours, just made: the umask may have narrowed or widened it
     return;
@@ -54,8 +55,18 @@ export async function preparePrivateDirectory(sftp: SftpSession, written: string
     isDirectory: stats.isDirectory(),
     isSymbolicLink: stats.isSymbolicLink(),
   };
-  const problem = remoteDirProblem(dir, found, found.uid) ?? remoteDirProblem(dir, found, await loginUid(sftp, dir));
+  const problem = remoteDirStatsProblem(dir, found, found.uid) ?? remoteDirStatsProblem(dir, found, await loginUid(sftp, dir));
   if (problem) throw new Error(problem);
+}
+
+/** Refuses a remoteDir below a directory others may write without the sticky bit; missing ones are made later. */
+async function checkAncestors(sftp: SftpSession, dir: string): Promise<void> {
+  for (let above = posix.dirname(dir); ; above = posix.dirname(above)) {
+    const stats = await statOrUndefined(sftp, above);
+    const problem = stats && ancestorProblem(dir, above, stats.mode & 0o7777);
+    if (problem) throw new Error(problem);
+    if (above === posix.dirname(above)) return;
+  }
 }
 
 /** mkdir -p; true when this call made `dir` itself, false when someone else made it meanwhile. */

@@ -49,6 +49,19 @@ describe.skipIf(sshdMissing())('upload over SFTP, and small commands', () => {
     expect(readFileSync(join(host.remoteDir, 'a'), 'utf8')).toBe('BBBB');
   });
 
+  it('refuses a remoteDir below a directory everyone may write without the sticky bit, and creates nothing', async () => {
+    const shared = join(farm.dir, 'remote', 'shared-open');
+    mkdirSync(shared, { recursive: true });
+    chmodSync(shared, 0o777);
+    const host = farm.host('under-open', farm.servers[0]!, { remoteDir: join(shared, 'metrix') });
+    const { transport } = makeTransport([host]);
+    const outcome = await transport.upload(host, [file('a', 'x', 0o600)]);
+    await transport.close();
+    expect(outcome.ok ? 'uploaded' : outcome.failure.message).toMatch(/shared-open, above remoteDir .*, is writable by everyone without the sticky bit \(mode 0777\)/);
+    expect(readdirSync(shared)).toEqual([]);
+    expect(modeOf(shared)).toBe(0o777);
+  });
+
   it('uses an existing 0700 remoteDir of the login user as it is, leaving no probe behind', async () => {
     const host = farm.host('private', farm.servers[0]!);
     mkdirSync(host.remoteDir, { recursive: true, mode: 0o700 });

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Host } from '../config/types.js';
 import { errorMessage } from '../errors.js';
-import { fail, ok, type Outcome } from '../result.js';
+import { fail, ok, type Failure, type Outcome } from '../result.js';
 import type { RemoteChannel, SshConnection } from './client.js';
 import { connectHost, type ConnectOptions } from './connect.js';
 import { withDeadline } from './deadline.js';
@@ -16,7 +16,8 @@ const CLOSE_GRACE_MS = 2000;
 /**
  * One connection per host name, shared by concurrent callers; a jump host's one connection
  * carries the tunnels of every target behind it. A failed connect is not kept: the next
- * call tries again. A connection that drops leaves the pool by itself. `release` closes a
+ * call tries again, except through a jump host, whose failure its later targets share at
+ * once for the rest of the pool's life (one run). A connection that drops leaves the pool by itself. `release` closes a
  * host's connection when the run is done with it; a jump host's closes once neither it nor
  * any target behind it is held.
  */
@@ -29,6 +30,9 @@ export class ConnectionPool {
   readonly #holders = new Map<string, Set<string>>();
   // Aborted by closeAll: dials still under way (a silent host) give up instead of holding the close.
   readonly #closing = new AbortController();
+  // A jump host that could not be reached is not dialed again by every later wave of targets
+  // behind it (200 targets behind a stopped bastion would each wait out connectTimeout).
+  readonly #failedJumps = new Map<string, Failure>();
 
   constructor(private readonly options: PoolOptions) {
     // Every dial under way listens on it, `concurrency` of them at once: not a leak.
@@ -147,8 +151,13 @@ export class ConnectionPool {
     const jump = this.options.resolveHost(host.proxyJump);
     if (jump === undefined) return fail('ssh', `proxyJump "${host.proxyJump}" of ${host.name} names no known host`);
     this.#jumpHosts.add(jump.name);
+    const failedBefore = this.#failedJumps.get(jump.name);
+    if (failedBefore) return fail(failedBefore.reason, `${host.name} is behind jump host ${jump.name}, which failed earlier in this run: ${failedBefore.message}`);
     const via = await this.#get(jump);
-    if (!via.ok) return fail(via.failure.reason, `${host.name} is behind jump host ${jump.name}: ${via.failure.message}`);
+    if (!via.ok) {
+      this.#failedJumps.set(jump.name, via.failure);
+      return fail(via.failure.reason, `${host.name} is behind jump host ${jump.name}: ${via.failure.message}`);
+    }
     const where = `${host.name} (${host.address}:${host.port} via ${jump.name})`;
     const timeoutMs = this.options.connectTimeoutMs;
     let tunnel: RemoteChannel | undefined;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../src/config/types.js';
 import { startFarm, type Farm } from '../farm/farm.js';
-import { closedPort } from '../farm/hostile.js';
+import pLimit from 'p-limit';
+import { closedPort, startSilentServer } from '../farm/hostile.js';
 import { sshdMissing, type SshdServer } from '../farm/sshd.js';
 import { LIMITS, makeTransport, noSecrets, placeCollector } from './helpers.js';
 
@@ -61,5 +62,23 @@ describe.skipIf(sshdMissing())('jump host (proxyJump)', () => {
     expect(loopA.ok || loopA.failure).toEqual({ reason: 'ssh', message: 'proxyJump loop: loop-a -> loop-b -> loop-a' });
     expect(loopB.ok || loopB.failure).toEqual({ reason: 'ssh', message: 'proxyJump loop: loop-b -> loop-a -> loop-b' });
     expect(unknown.ok || unknown.failure).toEqual({ reason: 'ssh', message: 'proxyJump "nobody" of lost names no known host' });
+  });
+
+  it('is dialed once per run: targets in later waves share its failure at once', async () => {
+    const silent = await startSilentServer();
+    try {
+      const bastion = farm.host('dead-bastion', { port: silent.port });
+      const targets = Array.from({ length: 10 }, (_, i) => farm.host(`behind-dead${i}`, farm.servers[1]!, { proxyJump: 'dead-bastion' }));
+      const { transport } = makeTransport([bastion, ...targets], noSecrets, 1000);
+      const limit = pLimit(3);
+      const outcomes = await Promise.all(targets.map((target) => limit(() => transport.nodeVersion(target))));
+      await transport.close();
+      expect(silent.accepted()).toBe(1);
+      expect(outcomes.map((o) => (o.ok ? 'ok' : o.failure.reason))).toEqual(Array(10).fill('connect-timeout'));
+      const later = outcomes.slice(3).map((o) => (o.ok ? '' : o.failure.message));
+      for (const message of later) expect(message).toMatch(/^behind-dead\d+ is behind jump host dead-bastion, which failed earlier in this run: no SSH handshake with dead-bastion/);
+    } finally {
+      await silent.stop();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostKeyFile } from '../../client-script/src/protocol.js';
 import { MetrixError } from '../errors.js';
+import { boxKey } from './sealed.js';
 import { assertPrivate, makePrivateDir, readPrivateJson, writePrivateFile, type KeyFileReader } from './key-files.js';
 
 export interface KeyPair {
@@ -15,19 +16,22 @@ export interface HostKeys {
   readonly file: HostKeyFile;
   readonly path: string;
   readonly secretKey: Uint8Array;
-  /** Derived on first use: a scalar multiplication in JavaScript, ~1.5 ms, that opening a report does not need. */
-  readonly publicKey: Uint8Array;
+  /**
+   * The key this host's reports are opened with (see boxKey): a scalar multiplication in
+   * JavaScript, ~1.5 ms, made on first use and then kept for as long as the store is.
+   */
+  readonly sharedKey: Uint8Array;
 }
 
-function hostKeysOf(file: HostKeyFile, path: string, secretKey: Uint8Array, publicKey?: Uint8Array): HostKeys {
-  let derived = publicKey;
+function hostKeysOf(file: HostKeyFile, path: string, secretKey: Uint8Array, pollerPublicKey: Uint8Array): HostKeys {
+  let shared: Uint8Array | undefined;
   return {
     file,
     path,
     secretKey,
-    get publicKey(): Uint8Array {
-      derived ??= nacl.box.keyPair.fromSecretKey(secretKey).publicKey;
-      return derived;
+    get sharedKey(): Uint8Array {
+      shared ??= boxKey(pollerPublicKey, secretKey);
+      return shared;
     },
   };
 }
@@ -127,7 +131,7 @@ export class KeyStore {
     const file: HostKeyFile = { v: 1, host, secretKey: b64(secretKey), pollerPublicKey: b64(this.poller.publicKey) };
     // After `init --new-keys` the file still names the old poller key: bring it up to date.
     if (raw.pollerPublicKey !== file.pollerPublicKey) writePrivateFile(path, serializeHostKeyFile(file));
-    const keys = hostKeysOf(file, path, secretKey);
+    const keys = hostKeysOf(file, path, secretKey, this.poller.publicKey);
     this.hosts.set(host, keys);
     return keys;
   }
@@ -141,7 +145,7 @@ export class KeyStore {
     const file: HostKeyFile = { v: 1, host, secretKey: b64(pair.secretKey), pollerPublicKey: b64(this.poller.publicKey) };
     const path = this.hostKeyPath(host);
     writePrivateFile(path, serializeHostKeyFile(file));
-    const keys = hostKeysOf(file, path, pair.secretKey, pair.publicKey);
+    const keys = hostKeysOf(file, path, pair.secretKey, this.poller.publicKey);
     this.hosts.set(host, keys);
     return keys;
   }

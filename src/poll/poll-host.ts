@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Report, Sample } from '../../client-script/src/protocol.js';
 import type { Host, Settings } from '../config/types.js';
-import { boxKey, openSealed } from '../crypto/sealed.js';
+import { openSealed } from '../crypto/sealed.js';
 import type { HostKeys, KeyStore } from '../crypto/key-store.js';
 import { errorMessage } from '../errors.js';
 import { placeCounters } from '../metrics/counter-time.js';
@@ -98,7 +98,7 @@ async function collect(host: Host, ctx: PollContext, now: number): Promise<Outco
   const opened = openSealed(output.value.stdout, {
     host: host.name,
     challenge,
-    sharedKey: boxKey(ctx.keys.poller.publicKey, keys.value.secretKey),
+    sharedKey: keys.value.sharedKey,
   });
   if (!opened.ok) return opened;
   const report = validateReport(opened.value, { maxSamples });

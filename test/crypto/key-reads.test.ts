@@ -1,3 +1,4 @@
+import nacl from 'tweetnacl';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,10 +49,12 @@ describe('host keys on the poll path', () => {
     expect(() => counted(dir).store.hostKeys('f4')).toThrow(/f4.key is open to group or others \(mode 0604\)/);
   });
 
-  it("opens reports with the host's secret key and the poller's public key: no public key derived per host", () => {
+  it("opens reports with a shared key made once per host from its secret key and the poller's public key", () => {
     const dir = join(tempDir(), 'keys');
     const store = KeyStore.open(dir).store;
     const keys = KeyStore.open(dir).store.ensureHostKeys('f5') && store.hostKeys('f5')!;
-    expect(Buffer.from(boxKey(store.poller.publicKey, keys.secretKey))).toEqual(Buffer.from(boxKey(keys.publicKey, store.poller.secretKey)));
+    const hostPublic = nacl.box.keyPair.fromSecretKey(keys.secretKey).publicKey;
+    expect(Buffer.from(keys.sharedKey)).toEqual(Buffer.from(boxKey(hostPublic, store.poller.secretKey)));
+    expect(keys.sharedKey).toBe(store.hostKeys('f5')!.sharedKey);
   });
 });

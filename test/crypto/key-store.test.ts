@@ -45,8 +45,8 @@ describe('KeyStore', () => {
     const made = store.ensureHostKeys('f4');
     expect(mode(made.path)).toBe(0o600);
     expect(JSON.parse(readFileSync(made.path, 'utf8'))).toMatchObject({ v: 1, host: 'f4', pollerPublicKey: Buffer.from(store.poller.publicKey).toString('base64') });
-    expect(Buffer.from(store.hostKeys('f4')!.publicKey)).toEqual(Buffer.from(made.publicKey));
-    expect(Buffer.from(store.ensureHostKeys('f5').publicKey)).not.toEqual(Buffer.from(made.publicKey));
+    expect(Buffer.from(KeyStore.open(dir).store.hostKeys('f4')!.sharedKey)).toEqual(Buffer.from(made.sharedKey));
+    expect(Buffer.from(store.ensureHostKeys('f5').sharedKey)).not.toEqual(Buffer.from(made.sharedKey));
   });
 
   it('refuses a host key file that names another host', () => {

@@ -40,7 +40,7 @@ export async function pollHost(host: Host, ctx: PollContext): Promise<PollRecord
   try {
     outcome = await collect(host, ctx, started);
   } catch (err) {
-    outcome = fail('bad-output', `cannot use what the host sent: ${errorMessage(err)}`);
+    outcome = { ok: false, failure: unusable(err) };
   }
   const ts = ctx.clock();
   const durationMs = ts - started;
@@ -48,9 +48,11 @@ export async function pollHost(host: Host, ctx: PollContext): Promise<PollRecord
   try {
     return succeeded(host, outcome.value, ts, durationMs);
   } catch (err) {
-    return failed(host, ts, durationMs, { reason: 'bad-output', message: `cannot use what the host sent: ${errorMessage(err)}` });
+    return failed(host, ts, durationMs, unusable(err));
   }
 }
+
+const unusable = (err: unknown): Failure => ({ reason: 'bad-output', message: `cannot use what the host sent: ${errorMessage(err)}` });
 
 const pollSamples = (up: boolean, durationMs: number): Sample[] => [
   { m: 'host_up', v: up ? 1 : 0 },

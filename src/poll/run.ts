@@ -14,7 +14,6 @@ export interface RunOptions {
   readonly stop?: AbortSignal;
   /** Waits `ms` on the run's clock; the grace after a stop is timed with it. */
   readonly sleep?: (ms: number) => Promise<void>;
-  readonly graceMs?: number;
 }
 
 /**
@@ -47,7 +46,7 @@ function stopGrace(options: RunOptions): Promise<undefined> {
     if (!stop) return;
     const startGrace = (): void => {
       const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms).unref()));
-      void sleep(options.graceMs ?? STOP_GRACE_MS).then(() => resolve(undefined));
+      void sleep(STOP_GRACE_MS).then(() => resolve(undefined));
     };
     if (stop.aborted) startGrace();
     else stop.addEventListener('abort', startGrace, { once: true });

@@ -49,7 +49,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
   const stop = watchStop(io, (signal) => {
     const message = polling
       ? `${signal}: starting no new host; hosts in flight get ${STOP_GRACE_MS / 1000}s to finish (${signal} again to stop waiting), then what came back is stored`
-      : `${signal}: the hosts' results are stored; finishing this run's alerts and mail (each message within the mail timeout), then stopping`;
+      : `${signal}: the hosts are done; stopping at the end of this run (a mail being sent finishes within the mail timeout)`;
     progress.note({ host: '', level: 'WARN', message });
   });
   try {

@@ -38,7 +38,7 @@ describe('metrix execute, stopped after its hosts are stored', () => {
       },
     };
     const code = await main(['node', 'metrix', 'execute'], io);
-    expect(err).toMatch(/WARN SIGTERM: the hosts' results are stored; finishing this run's alerts and mail/);
+    expect(err).toMatch(/WARN SIGTERM: the hosts are done; stopping at the end of this run/);
     expect(err).toMatch(/WARN stopped by SIGTERM: every host had finished; alerts and mail wait for the next run/);
     expect(code).toBe(143);
     const db = new Database(join(dir, 'metrix.db'), { readonly: true });

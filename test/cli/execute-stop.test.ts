@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/poll/collector-bundle.js';
+import { writeFarmConfig } from '../farm/config.js';
 import { startFarm, type Farm } from '../farm/farm.js';
 import { startSilentServer, type SilentServer } from '../farm/hostile.js';
 import { sshdMissing } from '../farm/sshd.js';
@@ -32,18 +32,8 @@ afterAll(async () => {
 });
 
 function writeConfig(dir: string, stuckPort: number): void {
-  const host = (name: string, port: number) => `<host name="${name}" address="127.0.0.1" port="${port}" remoteDir="${join(dir, 'remote', name)}"/>`;
-  writeFileSync(
-    join(dir, 'config.xml'),
-    `<metrix>
-  <settings concurrency="6" connectTimeout="1h" commandTimeout="30s"/>
-  <defaults identityFile="${farm.clientKey.path}" knownHosts="${farm.knownHosts}" node="${process.execPath}"/>
-  <hosts>
-    ${FAST.map((name, i) => host(name, farm.servers[i % 2]!.port)).join('\n    ')}
-    ${STUCK.map((name) => host(name, stuckPort)).join('\n    ')}
-  </hosts>
-</metrix>`,
-  );
+  const hosts = [...FAST.map((name, i) => ({ name, port: farm.servers[i % 2]!.port })), ...STUCK.map((name) => ({ name, port: stuckPort }))];
+  writeFarmConfig(farm, dir, hosts, 'concurrency="6" connectTimeout="1h" commandTimeout="30s"');
 }
 
 interface Child {

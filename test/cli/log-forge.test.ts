@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_COLLECTORS } from '../farm/collectors.js';
+import { writeFarmConfig } from '../farm/config.js';
 import { startFarm, type Farm } from '../farm/farm.js';
 import { sshdMissing } from '../farm/sshd.js';
 import { runCli } from '../helpers/io.js';
@@ -22,15 +23,7 @@ describe.skipIf(sshdMissing() !== undefined)('remote text in the log', () => {
   it('escapes a forged log line and terminal escapes from a collector\'s stderr', async () => {
     const dir = tempDir();
     const port = farm.servers[0]!.port;
-    const host = (name: string): string => `<host name="${name}" address="127.0.0.1" port="${port}" remoteDir="${join(dir, 'remote', name)}"/>`;
-    writeFileSync(
-      join(dir, 'config.xml'),
-      `<metrix>
-  <settings connectTimeout="5s" commandTimeout="10s"/>
-  <defaults identityFile="${farm.clientKey.path}" knownHosts="${farm.knownHosts}" node="${process.execPath}"/>
-  <hosts>${host('forger')}${host('h2')}</hosts>
-</metrix>`,
-    );
+    writeFarmConfig(farm, dir, [{ name: 'forger', port }, { name: 'h2', port }], 'connectTimeout="5s" commandTimeout="10s"');
     expect((await runCli(dir, ['upload'])).code).toBe(0);
     writeFileSync(join(dir, 'remote', 'forger', 'metrix-collector.js'), FAKE_COLLECTORS.forge);
 

@@ -3,6 +3,7 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorBundlePath } from '../../src/poll/collector-bundle.js';
+import { writeFarmConfig } from '../farm/config.js';
 import { startFarm, type Farm } from '../farm/farm.js';
 import { REAL_COLLECTOR, resealingCollector } from '../farm/hostile.js';
 import { sshdMissing } from '../farm/sshd.js';
@@ -34,15 +35,7 @@ describe.skipIf(sshdMissing() !== undefined)('authentic reports with hostile con
   it('stores every good host and fails the report without gauges and the one with 10,000 samples, each with its reason', async () => {
     const dir = tempDir();
     const port = farm.servers[0]!.port;
-    const host = (name: string): string => `<host name="${name}" address="127.0.0.1" port="${port}" remoteDir="${join(dir, 'remote', name)}"/>`;
-    writeFileSync(
-      join(dir, 'config.xml'),
-      `<metrix>
-  <settings connectTimeout="5s" commandTimeout="20s" maxOutput="4MB"/>
-  <defaults identityFile="${farm.clientKey.path}" knownHosts="${farm.knownHosts}" node="${process.execPath}"/>
-  <hosts>${HOSTS.map(host).join('')}</hosts>
-</metrix>`,
-    );
+    writeFarmConfig(farm, dir, HOSTS.map((name) => ({ name, port })), 'connectTimeout="5s" commandTimeout="20s" maxOutput="4MB"');
     expect((await runCli(dir, ['upload'])).code).toBe(0);
     for (const [name, spoil] of Object.entries(SPOILERS)) {
       copyFileSync(collectorBundlePath(), join(dir, 'remote', name, REAL_COLLECTOR));

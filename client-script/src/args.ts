@@ -1,6 +1,6 @@
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { usageFailure } from './failure.js';
-import { HOST_KEY_FILE } from './protocol.js';
+import { HOST_KEY_FILE, STATE_FILE } from './protocol.js';
 
 export interface Options {
   readonly challenge: string | undefined;
@@ -11,17 +11,24 @@ export interface Options {
   readonly statfsTimeoutMs: number;
   /** A replacement statfs helper (tests); undefined means `stat -f`. */
   readonly statfsCmd: string | undefined;
+  /** Where the collector keeps what it must remember between polls (hung statfs helpers, ...). */
+  readonly statePath: string;
   readonly print: boolean;
+  /** Stay up: answer one request line from stdin per poll (metrix run). */
+  readonly serve: boolean;
   readonly help: boolean;
   /** Give up after this long (0 = never): the poller's command timeout, enforced here too. */
   readonly deadlineMs: number;
 }
 
-export const USAGE = `usage: metrix-collector --challenge <base64> [--key <path>] [--warmup-ms N]
+export const USAGE = `usage: metrix-collector --challenge <base64> [--key <path>] [--state <path>] [--warmup-ms N]
          [--proc-root DIR] [--sys-root DIR] [--statfs-timeout-ms N] [--statfs-cmd PATH] [--deadline-ms N] [--print]
+       metrix-collector --serve [--key <path>] [--state <path>] [...]
 Collects this host's metrics and prints them as one sealed line for the metrix poller.
   --challenge <base64>    the poller's fresh challenge, carried in the sealed report
   --key <path>            host key file (default: ${HOST_KEY_FILE} beside this script)
+  --state <path>          file kept between polls (default: ${STATE_FILE} beside the key file)
+  --serve                 stay up: read one request line per poll from stdin, answer one line on stdout
   --warmup-ms N           read the counters twice, N ms apart, so rates exist at once
   --proc-root DIR         read /proc from DIR (default /proc)
   --sys-root DIR          read /sys from DIR (default /sys)
@@ -39,6 +46,7 @@ type Spec = { readonly flag: true } | { readonly flag: false; readonly name: str
 const SPECS: Readonly<Record<string, Spec>> = {
   '--challenge': { flag: false, name: 'challenge' },
   '--key': { flag: false, name: 'key' },
+  '--state': { flag: false, name: 'state' },
   '--warmup-ms': { flag: false, name: 'warmup-ms' },
   '--proc-root': { flag: false, name: 'proc-root' },
   '--sys-root': { flag: false, name: 'sys-root' },
@@ -46,6 +54,7 @@ const SPECS: Readonly<Record<string, Spec>> = {
   '--statfs-cmd': { flag: false, name: 'statfs-cmd' },
   '--deadline-ms': { flag: false, name: 'deadline-ms' },
   '--print': { flag: true },
+  '--serve': { flag: true },
   '--help': { flag: true },
 };
 
@@ -77,18 +86,23 @@ export function parseArgs(argv: readonly string[], scriptDir: string): Options {
   }
   const print = flags.has('--print');
   const help = flags.has('--help');
+  const serve = flags.has('--serve');
   const challenge = values.get('challenge');
-  if (challenge === undefined && !print && !help) throw usageFailure('--challenge is required: the poller passes a fresh one on every run');
+  if (serve && (print || challenge !== undefined)) throw usageFailure('--serve takes its challenges from stdin, one request per line; --challenge and --print do not go with it');
+  if (challenge === undefined && !print && !help && !serve) throw usageFailure('--challenge is required: the poller passes a fresh one on every run');
   if (challenge !== undefined && !CHALLENGE.test(challenge)) throw usageFailure('--challenge must be base64 or base64url');
+  const keyPath = values.get('key') || join(scriptDir, HOST_KEY_FILE);
   return {
     challenge,
-    keyPath: values.get('key') || join(scriptDir, HOST_KEY_FILE),
+    keyPath,
+    statePath: values.get('state') || join(dirname(keyPath), STATE_FILE),
     warmupMs: toMs('--warmup-ms', values.get('warmup-ms'), 0, MAX_MS, 0),
     procRoot: values.get('proc-root') || '/proc',
     sysRoot: values.get('sys-root') || '/sys',
     statfsTimeoutMs: toMs('--statfs-timeout-ms', values.get('statfs-timeout-ms'), 1, MAX_MS, 2000),
     statfsCmd: values.get('statfs-cmd'),
     print,
+    serve,
     help,
     deadlineMs: toMs('--deadline-ms', values.get('deadline-ms'), 0, 24 * 3600 * 1000, 0),
   };

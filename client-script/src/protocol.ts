@@ -62,5 +62,8 @@ export interface HostKeyFile {
 /** Name of the key file beside the collector on a remote host. */
 export const HOST_KEY_FILE = 'metrix-host.key';
 
+/** Name of the file beside the key file where the collector remembers things between polls. */
+export const STATE_FILE = 'metrix-state.json';
+
 /** Exit codes of the collector process. */
 export const COLLECTOR_EXIT = { ok: 0, usage: 2, keys: 3, unsupported: 4, deadline: 5 } as const;

@@ -58,6 +58,7 @@ export async function runCollector(argv: readonly string[], scriptDir: string, a
     statfsCommand: options.statfsCmd === undefined ? DEFAULT_STATFS_COMMAND : [options.statfsCmd],
     statfsTimeoutMs: options.statfsTimeoutMs,
     searchPath: process.env.PATH || '',
+    statePath: options.statePath,
   };
   const collected = await collectAll(COLLECTORS, ctx, { warmupMs: options.warmupMs, now: Date.now, sleep });
   const challenge = options.challenge || '';

@@ -2,14 +2,27 @@ import nacl from 'tweetnacl';
 import { decodeHostKeys } from './host-key.js';
 import { SEAL_TAG, type HostKeyFile, type Report } from './protocol.js';
 
+export type Sealer = (report: Report) => string;
+
 /**
- * The one line the collector prints: SEAL_TAG, then nonce and box in base64, space-separated.
- * The box proves the host made it (its secret key) and only the poller can open it.
+ * Seals reports with one host key file: the one line the collector prints, SEAL_TAG, then
+ * nonce and box in base64, space-separated. The box proves the host made it (its secret key)
+ * and only the poller can open it. The Curve25519 shared key is computed once per sealer, so a
+ * resident collector pays the scalar multiplication once, not on every poll.
  */
-export function sealReport(report: Report, keyFile: HostKeyFile): string {
+export function createSealer(keyFile: HostKeyFile): Sealer {
   const keys = decodeHostKeys(keyFile, `of host "${keyFile.host}"`);
-  const nonce = nacl.randomBytes(nacl.box.nonceLength);
-  const message = new Uint8Array(Buffer.from(JSON.stringify(report), 'utf8'));
-  const box = nacl.box(message, nonce, keys.pollerPublicKey, keys.secretKey);
-  return `${SEAL_TAG} ${Buffer.from(nonce).toString('base64')} ${Buffer.from(box).toString('base64')}\n`;
+  let shared: Uint8Array | undefined;
+  return (report) => {
+    if (shared === undefined) shared = nacl.box.before(keys.pollerPublicKey, keys.secretKey);
+    const nonce = nacl.randomBytes(nacl.box.nonceLength);
+    const message = new Uint8Array(Buffer.from(JSON.stringify(report), 'utf8'));
+    const box = nacl.box.after(message, nonce, shared);
+    return `${SEAL_TAG} ${Buffer.from(nonce).toString('base64')} ${Buffer.from(box).toString('base64')}\n`;
+  };
+}
+
+/** Seals one report (a one-shot collector run). */
+export function sealReport(report: Report, keyFile: HostKeyFile): string {
+  return createSealer(keyFile)(report);
 }

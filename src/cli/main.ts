@@ -2,6 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { configCheck } from '../commands/config-check.js';
 import { execute } from '../commands/execute.js';
+import { hosts } from '../commands/hosts.js';
+import { run } from '../commands/run.js';
 import { init } from '../commands/init.js';
 import { query } from '../commands/query.js';
 import { upload } from '../commands/upload.js';
@@ -52,6 +54,18 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .option('-g, --group <name>', 'poll the hosts of this group (repeatable)', collect, [])
     .option('--wait <duration>', 'how long to wait for a previous run still going before giving up (exit 3)', '10s')
     .action((opts) => done(execute({ ...opts, config: configPath(opts) }, io)));
+
+  command('run', 'stay up and poll on a schedule, keeping connections and collectors warm')
+    .option('--every <duration>', 'cycle length; cycles start on wall-clock multiples of it', '60s')
+    .option('-h, --host <name>', 'poll this host (repeatable)', collect, [])
+    .option('-g, --group <name>', 'poll the hosts of this group (repeatable)', collect, [])
+    .option('--wait <duration>', 'how long to wait for a run still holding the lock before giving up (exit 3)', '10s')
+    .action((opts) => done(run({ ...opts, config: configPath(opts) }, io)));
+
+  withFormat(command('hosts', 'one line per host, problems first: up/down and why, last seen, key metrics, firing alerts'))
+    .option('-h, --host <name>', 'only this host (repeatable)', collect, [])
+    .option('-g, --group <name>', 'only the hosts of this group (repeatable)', collect, [])
+    .action((opts) => done(hosts({ ...opts, config: configPath(opts) }, io)));
 
   const queryCommand = command('query', 'print the history of one metric of one host')
     .requiredOption('-h, --host <name>', 'host')

@@ -17,7 +17,9 @@ const DEFAULTS = {
   statfsTimeoutMs: 2000,
   deadlineMs: 0,
   statfsCmd: undefined,
+  statePath: '/opt/metrix/metrix-state.json',
   print: false,
+  serve: false,
   help: false,
 };
 
@@ -35,12 +37,15 @@ describe('parseArgs', () => {
   it.each([
     ['only a challenge', ['--challenge', 'abc'], {}],
     ['every option', ['--challenge', 'abc', '--key', '/k', '--warmup-ms', '300', '--proc-root', '/p', '--sys-root', '/s', '--statfs-timeout-ms', '500', '--statfs-cmd', '/bin/x'],
-      { keyPath: '/k', warmupMs: 300, procRoot: '/p', sysRoot: '/s', statfsTimeoutMs: 500, statfsCmd: '/bin/x' }],
+      { keyPath: '/k', statePath: '/metrix-state.json', warmupMs: 300, procRoot: '/p', sysRoot: '/s', statfsTimeoutMs: 500, statfsCmd: '/bin/x' }],
     ['--name=value form with padding', ['--challenge=ab+/cd==', '--warmup-ms=0'], { challenge: 'ab+/cd==' }],
     ['a base64url challenge', ['--challenge', 'a-b_c'], { challenge: 'a-b_c' }],
     ['a deadline', ['--challenge', 'abc', '--deadline-ms', '30000'], { deadlineMs: 30000 }],
     ['--print needs no challenge', ['--print'], { challenge: undefined, print: true }],
     ['--help needs no challenge', ['--help'], { challenge: undefined, help: true }],
+    ['--serve takes challenges from stdin', ['--serve'], { challenge: undefined, serve: true }],
+    ['the state file beside the key by default', ['--challenge', 'abc', '--key', '/k/h.key'], { keyPath: '/k/h.key', statePath: '/k/metrix-state.json' }],
+    ['a state file of its own', ['--challenge', 'abc', '--state', '/var/tmp/s.json'], { statePath: '/var/tmp/s.json' }],
   ])('%s', (_name, argv, overrides) => {
     expect(parseArgs(argv, DIR)).toEqual({ ...DEFAULTS, ...overrides });
   });
@@ -57,6 +62,8 @@ describe('parseArgs', () => {
     ['a zero statfs timeout', ['--challenge', 'a', '--statfs-timeout-ms', '0'], /--statfs-timeout-ms wants .* from 1 to 60000/],
     ['a fractional timeout', ['--challenge', 'a', '--statfs-timeout-ms', '1.5'], /--statfs-timeout-ms wants/],
     ['a value for a flag', ['--print=yes'], /--print takes no value/],
+    ['--serve with a challenge', ['--serve', '--challenge', 'a'], /--serve takes its challenges from stdin/],
+    ['--serve with --print', ['--serve', '--print'], /--serve takes its challenges from stdin/],
   ])('rejects %s as a usage error', (_name, argv, message) => {
     const failure = failureOf(() => parseArgs(argv, DIR));
     expect(failure.message).toMatch(message);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collectAll } from '../../client-script/src/collect.js';
 import type { CollectContext, Collector, Readings } from '../../client-script/src/collectors/collector.js';
 
-const CTX: CollectContext = { procRoot: '/proc', sysRoot: '/sys', statfsCommand: ['stat'], statfsTimeoutMs: 100, searchPath: '' };
+const CTX: CollectContext = { procRoot: '/proc', sysRoot: '/sys', statfsCommand: ['stat'], statfsTimeoutMs: 100, searchPath: '', statePath: '/nonexistent/metrix-state.json' };
 
 /** A collector whose counter grows by 10 on every reading, logging each call. */
 function counting(name: string, log: string[]): Collector {

@@ -23,7 +23,7 @@ import { tempDir } from '../helpers/tmp.js';
  */
 const SKEW_MS = 49_000_000;
 const TRIP_MS = 100;
-const CTX: CollectContext = { procRoot: '/proc', sysRoot: '/sys', statfsCommand: ['stat'], statfsTimeoutMs: 100, searchPath: '' };
+const CTX: CollectContext = { procRoot: '/proc', sysRoot: '/sys', statfsCommand: ['stat'], statfsTimeoutMs: 100, searchPath: '', statePath: '/nonexistent/metrix-state.json' };
 
 function world() {
   let t = 1_000_000;

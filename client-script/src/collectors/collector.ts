@@ -12,6 +12,8 @@ export interface CollectContext {
   readonly statfsTimeoutMs: number;
   /** The PATH searched for optional tools such as nvidia-smi. */
   readonly searchPath: string;
+  /** File where the collector keeps what it must remember between polls (see --state). */
+  readonly statePath: string;
 }
 
 export interface Readings {

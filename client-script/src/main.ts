@@ -1,5 +1,7 @@
 import { CollectorFailure, deadlineFailure } from './failure.js';
+import { parseArgs } from './args.js';
 import { runCollector } from './run.js';
+import { serveRequests } from './serve.js';
 
 // Entry point of the bundled collector. Whatever happens, stdout carries either the one
 // report line or nothing, and stderr at most one "metrix-collector: ..." line, never a
@@ -24,8 +26,27 @@ process.stdout.on('error', () => process.exit(INTERNAL_EXIT));
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 
-const armDeadline = (ms: number): void => {
-  setTimeout(() => fail(deadlineFailure(`gave up after ${ms} ms (the poller's command timeout)`)), ms).unref();
+const armDeadline = (ms: number): (() => void) => {
+  if (ms <= 0) return () => undefined;
+  const timer = setTimeout(() => fail(deadlineFailure(`gave up after ${ms} ms (the poller's command timeout)`)), ms);
+  timer.unref();
+  return () => clearTimeout(timer);
 };
 
-runCollector(process.argv.slice(2), __dirname, armDeadline).then((text) => exitAfter(process.stdout, text, 0), fail);
+const argv = process.argv.slice(2);
+if (argv.indexOf('--serve') >= 0) {
+  // Resident (metrix run): stays up until the poller closes stdin or a new upload replaces us.
+  Promise.resolve()
+    .then(() => {
+      const options = parseArgs(argv, __dirname);
+      return serveRequests(options, {
+        input: process.stdin,
+        write: (text, done) => process.stdout.write(text, done),
+        armDeadline,
+        watched: [__filename, options.keyPath],
+      });
+    })
+    .then(() => exitAfter(process.stdout, '', 0), fail);
+} else {
+  runCollector(argv, __dirname, armDeadline).then((text) => exitAfter(process.stdout, text, 0), fail);
+}

@@ -1,15 +1,15 @@
 import { accessSync, constants } from 'fs';
 import { hostname } from 'os';
 import { join } from 'path';
-import { parseArgs, USAGE } from './args.js';
+import { parseArgs, USAGE, type Options } from './args.js';
 import { collectAll, type Collected } from './collect.js';
 import type { CollectContext } from './collectors/collector.js';
 import { DEFAULT_STATFS_COMMAND } from './collectors/filesystem.js';
 import { COLLECTORS } from './collectors/index.js';
-import { unsupportedFailure } from './failure.js';
+import { unsupportedFailure, usageFailure } from './failure.js';
 import { readHostKey } from './host-key.js';
-import { REPORT_VERSION, type Report } from './protocol.js';
-import { sealReport } from './seal.js';
+import { REPORT_VERSION, type HostKeyFile, type Report } from './protocol.js';
+import { createSealer, type Sealer } from './seal.js';
 import { VERSION } from './version.js';
 
 export function buildReport(host: string, challenge: string, collected: Collected): Report {
@@ -39,16 +39,16 @@ function assertLinuxProc(procRoot: string): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * One collector run, from the command line to the text for stdout. Whole-run failures
- * throw CollectorFailure; a collector that fails on its own is listed in the report.
- */
-export async function runCollector(argv: readonly string[], scriptDir: string, armDeadline: (ms: number) => void = () => undefined): Promise<string> {
-  const options = parseArgs(argv, scriptDir);
-  if (options.help) return `${USAGE}\n`;
-  // SSH cannot always signal a remote process (sshd refuses it for root sessions), so the
-  // collector keeps the poller's time limit itself instead of outliving an abandoned poll.
-  if (options.deadlineMs > 0) armDeadline(options.deadlineMs);
+/** What every poll of one collector process shares: where to read, and how to seal. */
+export interface Prepared {
+  readonly ctx: CollectContext;
+  /** Undefined with --print: the report is shown as JSON, not sealed. */
+  readonly keys: HostKeyFile | undefined;
+  readonly seal: Sealer | undefined;
+}
+
+/** Reads the keys and checks the machine once; a failure here is the whole process's. */
+export function prepare(options: Options): Prepared {
   // Keys are checked before any work so a host that was never uploaded fails fast.
   const keys = options.print ? undefined : readHostKey(options.keyPath);
   assertLinuxProc(options.procRoot);
@@ -60,8 +60,27 @@ export async function runCollector(argv: readonly string[], scriptDir: string, a
     searchPath: process.env.PATH || '',
     statePath: options.statePath,
   };
-  const collected = await collectAll(COLLECTORS, ctx, { warmupMs: options.warmupMs, now: Date.now, sleep });
-  const challenge = options.challenge || '';
-  if (keys === undefined) return `${JSON.stringify(buildReport(hostname(), challenge, collected), null, 2)}\n`;
-  return sealReport(buildReport(keys.host, challenge, collected), keys);
+  return { ctx, keys, seal: keys === undefined ? undefined : createSealer(keys) };
+}
+
+/** One poll: collect everything and return the line (or readable JSON with --print) to print. */
+export async function pollOnce(prepared: Prepared, challenge: string, warmupMs: number): Promise<string> {
+  const collected = await collectAll(COLLECTORS, prepared.ctx, { warmupMs, now: Date.now, sleep });
+  const { keys, seal } = prepared;
+  if (keys === undefined || seal === undefined) return `${JSON.stringify(buildReport(hostname(), challenge, collected), null, 2)}\n`;
+  return seal(buildReport(keys.host, challenge, collected));
+}
+
+/**
+ * One collector run, from the command line to the text for stdout. Whole-run failures
+ * throw CollectorFailure; a collector that fails on its own is listed in the report.
+ */
+export async function runCollector(argv: readonly string[], scriptDir: string, armDeadline: (ms: number) => void = () => undefined): Promise<string> {
+  const options = parseArgs(argv, scriptDir);
+  if (options.help) return `${USAGE}\n`;
+  if (options.serve) throw usageFailure('--serve is handled by the entry point, not by a one-shot run');
+  // SSH cannot always signal a remote process (sshd refuses it for root sessions), so the
+  // collector keeps the poller's time limit itself instead of outliving an abandoned poll.
+  if (options.deadlineMs > 0) armDeadline(options.deadlineMs);
+  return pollOnce(prepare(options), options.challenge || '', options.warmupMs);
 }

@@ -2,13 +2,15 @@ import { readFileSync } from 'fs';
 import { keysFailure } from './failure.js';
 import type { HostKeyFile } from './protocol.js';
 
-/** The two keys of a host key file, decoded: what sealing needs. */
+/** The keys of a host key file, decoded: what sealing needs. */
 export interface DecodedKeys {
   readonly secretKey: Uint8Array;
   readonly pollerPublicKey: Uint8Array;
+  /** The precomputed nacl.box.before of the two; undefined in files placed before it existed. */
+  readonly sharedKey: Uint8Array | undefined;
 }
 
-// nacl.box keys, public and secret alike, are 32 bytes.
+// nacl.box keys, public, secret and shared alike, are 32 bytes.
 const KEY_BYTES = 32;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const HINT = 'place it again with "metrix upload"';
@@ -21,11 +23,12 @@ function decodeKey(value: unknown, field: keyof HostKeyFile, source: string): Ui
   return new Uint8Array(bytes);
 }
 
-/** Decodes both keys, or throws a keys failure naming `source` (the file) and the field. */
+/** Decodes the keys, or throws a keys failure naming `source` (the file) and the field. */
 export function decodeHostKeys(file: HostKeyFile, source: string): DecodedKeys {
   return {
     secretKey: decodeKey(file.secretKey, 'secretKey', source),
     pollerPublicKey: decodeKey(file.pollerPublicKey, 'pollerPublicKey', source),
+    sharedKey: file.sharedKey === undefined ? undefined : decodeKey(file.sharedKey, 'sharedKey', source),
   };
 }
 
@@ -43,7 +46,8 @@ export function parseHostKey(text: string, path: string): HostKeyFile {
   if (typeof file.host !== 'string' || file.host === '') throw keysFailure(`key file ${path} names no host; ${HINT}`);
   const checked = file as HostKeyFile;
   decodeHostKeys(checked, path);
-  return { v: 1, host: checked.host, secretKey: checked.secretKey, pollerPublicKey: checked.pollerPublicKey };
+  const keys = { v: 1, host: checked.host, secretKey: checked.secretKey, pollerPublicKey: checked.pollerPublicKey } as const;
+  return checked.sharedKey === undefined ? keys : { ...keys, sharedKey: checked.sharedKey };
 }
 
 export function readHostKey(path: string): HostKeyFile {

@@ -57,6 +57,12 @@ export interface HostKeyFile {
   readonly secretKey: string;
   /** base64 nacl.box public key of the poller. */
   readonly pollerPublicKey: string;
+  /**
+   * base64 nacl.box.before(pollerPublicKey, secretKey), made by the poller so that a collector
+   * started for one poll skips the scalar multiplication (most of its sealing CPU). Absent from
+   * files placed before it existed; collectors older than it ignore it, so the version stays 1.
+   */
+  readonly sharedKey?: string;
 }
 
 /** Name of the key file beside the collector on a remote host. */

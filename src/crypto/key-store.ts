@@ -12,26 +12,48 @@ export interface KeyPair {
 }
 
 export interface HostKeys {
-  /** The file content `upload` places on the host. */
+  /**
+   * The file content `upload` places on the host, shared key included. Asked for the first
+   * time, it brings the stored file up to date if that differs (written before the shared key
+   * was, or naming the poller key of before `init --new-keys`), so what upload places is what
+   * the keys directory holds.
+   */
   readonly file: HostKeyFile;
   readonly path: string;
   readonly secretKey: Uint8Array;
   /**
    * The key this host's reports are opened with (see boxKey): a scalar multiplication in
-   * JavaScript, ~1.5 ms, made on first use and then kept for as long as the store is.
+   * JavaScript, ~1.5 ms, made on first use and then kept for as long as the store is. Always
+   * made from the secret key, never read from the file: a wrong sharedKey in a file must
+   * make reports fail to open, not be trusted.
    */
   readonly sharedKey: Uint8Array;
 }
 
-function hostKeysOf(file: HostKeyFile, path: string, secretKey: Uint8Array, pollerPublicKey: Uint8Array): HostKeys {
-  let shared: Uint8Array | undefined;
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+/** The host key file exactly as stored in the keys directory and placed on the host. */
+export const serializeHostKeyFile = (file: HostKeyFile): string => `${JSON.stringify(file, null, 2)}\n`;
+
+const hostKeyFile = (host: string, secretKey: Uint8Array, pollerPublicKey: Uint8Array, sharedKey: Uint8Array): HostKeyFile =>
+  ({ v: 1, host, secretKey: b64(secretKey), pollerPublicKey: b64(pollerPublicKey), sharedKey: b64(sharedKey) });
+
+/** `stored` is the file as read (JSON), to tell whether it needs writing anew. */
+function hostKeysOf(host: string, path: string, secretKey: Uint8Array, pollerPublicKey: Uint8Array, stored: unknown, shared?: Uint8Array): HostKeys {
+  let file: HostKeyFile | undefined;
+  const sharedKey = (): Uint8Array => (shared ??= boxKey(pollerPublicKey, secretKey));
   return {
-    file,
     path,
     secretKey,
     get sharedKey(): Uint8Array {
-      shared ??= boxKey(pollerPublicKey, secretKey);
-      return shared;
+      return sharedKey();
+    },
+    get file(): HostKeyFile {
+      if (file === undefined) {
+        file = hostKeyFile(host, secretKey, pollerPublicKey, sharedKey());
+        if (JSON.stringify(stored) !== JSON.stringify(file)) writePrivateFile(path, serializeHostKeyFile(file));
+      }
+      return file;
     },
   };
 }
@@ -43,11 +65,6 @@ export interface KeyStoreOptions {
 
 const POLLER_KEY = 'poller.key';
 const HOSTS_DIR = 'hosts';
-
-const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
-
-/** The host key file exactly as stored in the keys directory and placed on the host. */
-export const serializeHostKeyFile = (file: HostKeyFile): string => `${JSON.stringify(file, null, 2)}\n`;
 
 function decodeKey(value: unknown, path: string, field: string): Uint8Array {
   const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
@@ -128,24 +145,28 @@ export class KeyStore {
     if (raw === undefined) return undefined;
     const secretKey = decodeKey(raw.secretKey, path, 'secretKey');
     if (raw.host !== host) throw new MetrixError('KEYS', `key file ${path} belongs to host "${String(raw.host)}", not "${host}"`);
-    const file: HostKeyFile = { v: 1, host, secretKey: b64(secretKey), pollerPublicKey: b64(this.poller.publicKey) };
-    // After `init --new-keys` the file still names the old poller key: bring it up to date.
-    if (raw.pollerPublicKey !== file.pollerPublicKey) writePrivateFile(path, serializeHostKeyFile(file));
-    const keys = hostKeysOf(file, path, secretKey, this.poller.publicKey);
+    const keys = hostKeysOf(host, path, secretKey, this.poller.publicKey, raw);
     this.hosts.set(host, keys);
     return keys;
   }
 
-  /** The host's keys, made now if it has none yet. */
+  /**
+   * The host's keys, made now if it has none yet. Either way its key file is then up to date
+   * on disk, where a local host's collector reads it.
+   */
   ensureHostKeys(host: string): HostKeys {
     const existing = this.hostKeys(host);
-    if (existing) return existing;
+    if (existing) {
+      void existing.file; // asking for it writes a stale file anew
+      return existing;
+    }
     makePrivateDir(join(this.dir, HOSTS_DIR));
     const pair = nacl.box.keyPair();
-    const file: HostKeyFile = { v: 1, host, secretKey: b64(pair.secretKey), pollerPublicKey: b64(this.poller.publicKey) };
+    const shared = boxKey(this.poller.publicKey, pair.secretKey);
+    const file = hostKeyFile(host, pair.secretKey, this.poller.publicKey, shared);
     const path = this.hostKeyPath(host);
     writePrivateFile(path, serializeHostKeyFile(file));
-    const keys = hostKeysOf(file, path, pair.secretKey, this.poller.publicKey);
+    const keys = hostKeysOf(host, path, pair.secretKey, this.poller.publicKey, file, shared);
     this.hosts.set(host, keys);
     return keys;
   }

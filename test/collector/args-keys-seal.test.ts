@@ -5,6 +5,7 @@ import { CollectorFailure } from '../../client-script/src/failure.js';
 import { parseHostKey } from '../../client-script/src/host-key.js';
 import { COLLECTOR_EXIT, SEAL_TAG, type HostKeyFile, type Report } from '../../client-script/src/protocol.js';
 import { sealReport } from '../../client-script/src/seal.js';
+import { boxKey, openSealed } from '../../src/crypto/sealed.js';
 import { newKeys, openLine } from './helpers.js';
 
 const DIR = '/opt/metrix';
@@ -81,6 +82,15 @@ describe('parseHostKey', () => {
     expect(parseHostKey(text({}), '/k')).toEqual(goodFile);
   });
 
+  it('keeps a precomputed shared key', () => {
+    expect(parseHostKey(text({ sharedKey: KEY }), '/k')).toEqual({ ...goodFile, sharedKey: KEY });
+  });
+
+  // What lets a collector read a file from a newer poller; every collector so far parses this way.
+  it('ignores fields it does not know', () => {
+    expect(parseHostKey(text({ comment: 'from a newer metrix' }), '/k')).toEqual(goodFile);
+  });
+
   it.each([
     ['not JSON', '{"v":1,', /key file \/k is not valid JSON/],
     ['an array', '[]', /key file \/k does not hold a JSON object/],
@@ -89,6 +99,10 @@ describe('parseHostKey', () => {
     ['a short secret key', text({ secretKey: b64(nacl.randomBytes(31)) }), /key file \/k: "secretKey" must be the base64 of a 32-byte key/],
     ['a secret key that is not base64', text({ secretKey: '!'.repeat(44) }), /"secretKey" must be the base64/],
     ['no poller key', text({ pollerPublicKey: undefined }), /"pollerPublicKey" must be the base64/],
+    ['a short shared key', text({ sharedKey: b64(nacl.randomBytes(16)) }), /key file \/k: "sharedKey" must be the base64 of a 32-byte key; place it again with "metrix upload"/],
+    ['a shared key that is not base64', text({ sharedKey: `${KEY.slice(0, -2)}!=` }), /key file \/k: "sharedKey" must be the base64 of a 32-byte key/],
+    ['a shared key that is null', text({ sharedKey: null }), /"sharedKey" must be the base64/],
+    ['a shared key that is a number', text({ sharedKey: 32 }), /"sharedKey" must be the base64/],
   ])('rejects %s as a keys failure naming the file', (_name, content, message) => {
     const failure = failureOf(() => parseHostKey(content, '/k'));
     expect(failure.message).toMatch(message);
@@ -109,5 +123,24 @@ describe('sealReport', () => {
     expect(openLine(line.trimEnd(), keys)).toEqual(report);
     expect(sealReport(report, keyFile).split(' ')[1]).not.toBe(line.split(' ')[1]);
     expect(() => openLine(line.trimEnd(), { ...keys, host: nacl.box.keyPair() })).toThrow(/does not open/);
+  });
+
+  const expectations = { host: 'f4', challenge: 'c1', sharedKey: boxKey(keys.poller.publicKey, keys.host.secretKey) };
+
+  it('seals with the shared key the file carries, and the poller opens it', () => {
+    const shared = nacl.box.before(keys.poller.publicKey, keys.host.secretKey);
+    expect(openSealed(sealReport(report, { ...keyFile, sharedKey: b64(shared) }), expectations)).toEqual({ ok: true, value: report });
+  });
+
+  it('uses the shared key unchecked: a wrong one makes a line the poller cannot open', () => {
+    const other = nacl.box.before(keys.poller.publicKey, nacl.box.keyPair().secretKey);
+    const opened = openSealed(sealReport(report, { ...keyFile, sharedKey: b64(other) }), expectations);
+    expect(opened).toEqual({ ok: false, failure: { reason: 'bad-output', message: expect.stringMatching(/^sealed output does not open with the keys of host "f4"/) } });
+  });
+
+  it('refuses a malformed shared key before sealing anything', () => {
+    const failure = failureOf(() => sealReport(report, { ...keyFile, sharedKey: 'abc' }));
+    expect(failure.message).toBe('key file of host "f4": "sharedKey" must be the base64 of a 32-byte key; place it again with "metrix upload"');
+    expect(failure.exitCode).toBe(COLLECTOR_EXIT.keys);
   });
 });

@@ -1,10 +1,13 @@
+import nacl from 'tweetnacl';
 import { chmodSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KeyStore } from '../../src/crypto/key-store.js';
+import type { HostKeyFile } from '../../client-script/src/protocol.js';
+import { KeyStore, serializeHostKeyFile } from '../../src/crypto/key-store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 describe('KeyStore', () => {
   it('creates a missing keys directory 0700 with a poller key 0600, and says so', () => {
@@ -47,6 +50,60 @@ describe('KeyStore', () => {
     expect(JSON.parse(readFileSync(made.path, 'utf8'))).toMatchObject({ v: 1, host: 'f4', pollerPublicKey: Buffer.from(store.poller.publicKey).toString('base64') });
     expect(Buffer.from(KeyStore.open(dir).store.hostKeys('f4')!.sharedKey)).toEqual(Buffer.from(made.sharedKey));
     expect(Buffer.from(store.ensureHostKeys('f5').sharedKey)).not.toEqual(Buffer.from(made.sharedKey));
+  });
+
+  it("writes the shared key into the host's file: the box key of its secret key and the poller's public key", () => {
+    const dir = join(tempDir(), 'keys');
+    const { store } = KeyStore.open(dir);
+    const made = store.ensureHostKeys('f4');
+    const onDisk = JSON.parse(readFileSync(made.path, 'utf8')) as HostKeyFile;
+    const hostPublic = nacl.box.keyPair.fromSecretKey(made.secretKey).publicKey;
+    expect(onDisk.sharedKey).toBe(b64(nacl.box.before(hostPublic, store.poller.secretKey)));
+    expect(made.file).toEqual(onDisk);
+    expect(readFileSync(made.path, 'utf8')).toBe(serializeHostKeyFile(made.file));
+    expect(mode(made.path)).toBe(0o600);
+  });
+
+  it.each([
+    ['without a shared key, as metrix wrote it before', (file: HostKeyFile) => ({ v: 1, host: file.host, secretKey: file.secretKey, pollerPublicKey: file.pollerPublicKey })],
+    ['with a shared key that does not match its keys', (file: HostKeyFile) => ({ ...file, sharedKey: b64(nacl.randomBytes(32)) })],
+    ['with a malformed shared key', (file: HostKeyFile) => ({ ...file, sharedKey: 'abc' })],
+    ['naming the poller key of before init --new-keys', (file: HostKeyFile) => ({ ...file, pollerPublicKey: b64(nacl.randomBytes(32)) })],
+  ])('writes a host file %s anew when its content is asked for, so upload places a new one', (_name, spoil) => {
+    const dir = join(tempDir(), 'keys');
+    const good = KeyStore.open(dir).store.ensureHostKeys('f4');
+    const current = readFileSync(good.path, 'utf8');
+    const stale = serializeHostKeyFile(spoil(good.file) as HostKeyFile);
+    writeFileSync(good.path, stale, { mode: 0o600 });
+
+    const store = KeyStore.open(dir).store;
+    const keys = store.hostKeys('f4')!;
+    // The poll path opens reports with a key made from the secret key, and writes nothing.
+    expect(b64(keys.sharedKey)).toBe(good.file.sharedKey);
+    expect(readFileSync(good.path, 'utf8')).toBe(stale);
+    expect(serializeHostKeyFile(keys.file)).toBe(current);
+    expect(readFileSync(good.path, 'utf8')).toBe(current);
+    expect(mode(good.path)).toBe(0o600);
+  });
+
+  it("brings a stale host file up to date in ensureHostKeys too: a local host's collector reads it from the keys directory", () => {
+    const dir = join(tempDir(), 'keys');
+    const good = KeyStore.open(dir).store.ensureHostKeys('f4');
+    const current = readFileSync(good.path, 'utf8');
+    const { sharedKey: _dropped, ...old } = good.file;
+    writeFileSync(good.path, serializeHostKeyFile(old), { mode: 0o600 });
+    KeyStore.open(dir).store.ensureHostKeys('f4');
+    expect(readFileSync(good.path, 'utf8')).toBe(current);
+    expect(mode(good.path)).toBe(0o600);
+  });
+
+  it('leaves a host file that is up to date alone', () => {
+    const dir = join(tempDir(), 'keys');
+    const path = KeyStore.open(dir).store.ensureHostKeys('f4').path;
+    const before = statSync(path);
+    expect(KeyStore.open(dir).store.ensureHostKeys('f4').file.host).toBe('f4');
+    // Written anew means renamed into place: another inode.
+    expect(statSync(path).ino).toBe(before.ino);
   });
 
   it('refuses a host key file that names another host', () => {

@@ -1,12 +1,41 @@
 import { spawn, type ChildProcessByStdio } from 'child_process';
 import type { Readable } from 'stream';
+import { identify, type ProcessIdentity } from './process-identity.js';
 
 export type CommandResult =
   | { readonly ok: true; readonly stdout: string }
-  | { readonly ok: false; readonly timedOut: boolean; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly timedOut: boolean;
+      readonly message: string;
+      /** The helper given up on at the time limit, sent SIGKILL but maybe stuck; absent if it had already ended. */
+      readonly abandoned?: ProcessIdentity;
+    };
 
 // Tools we run print a few lines; anything bigger is a fault, not data.
 const MAX_OUTPUT_BYTES = 1024 * 1024;
+
+// Helpers lead their own process groups, so nothing kills them when this process ends early
+// (its deadline, a failed poll): whatever still runs then is killed on the way out.
+const running = new Set<number>();
+let killOnExitArmed = false;
+
+function killRunningOnExit(): void {
+  running.forEach((pid) => killGroup(pid));
+  running.clear();
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
 
 /**
  * Runs a helper program with a time limit and never waits past it. A helper stuck in the
@@ -36,19 +65,30 @@ export function runCommand(argv: readonly string[], timeoutMs: number): Promise<
     } catch (err) {
       return finish({ ok: false, timedOut: false, message: err instanceof Error ? err.message : String(err) });
     }
+    const pid = child.pid;
+    if (pid !== undefined) {
+      running.add(pid);
+      child.on('exit', () => running.delete(pid));
+      if (!killOnExitArmed) {
+        killOnExitArmed = true;
+        process.on('exit', killRunningOnExit);
+      }
+    }
     const abandon = (): void => {
-      try {
-        process.kill(-(child.pid as number), 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
+      if (pid !== undefined) {
+        running.delete(pid);
+        killGroup(pid);
       }
       child.stdout.destroy();
       child.stderr.destroy();
       child.unref();
     };
     timer = setTimeout(() => {
+      // Identified before the kill, while the unreaped child still holds its pid for sure.
+      const left = pid === undefined ? undefined : identify(pid);
       abandon();
-      finish({ ok: false, timedOut: true, message: `timed out after ${timeoutMs}ms` });
+      const message = `timed out after ${timeoutMs}ms`;
+      finish(left === undefined ? { ok: false, timedOut: true, message } : { ok: false, timedOut: true, message, abandoned: left });
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;

@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesystemGauges, parseStatfs, type Statfs } from '../../client-script/src/collectors/filesystem.js';
 import { isPseudoMount, parseMounts, readMounts, selectMounts, unescapeMountField } from '../../client-script/src/collectors/mounts.js';
+import {
+  formatSince, MAX_HUNG_MOUNTS, parseHungHelpers, planHungHelpers, renderHungHelpers, stillHungMessage, type HungHelper,
+} from '../../client-script/src/hung-statfs.js';
+import { parseProcStat } from '../../client-script/src/process-identity.js';
 import { fixture } from './helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -91,5 +95,69 @@ describe('statfs', () => {
     expect(byName.get('disk_free_bytes')?.v).toBe(expected.free);
     expect(byName.get('inodes_used_percent')?.v).toBe(expected.inodes);
     for (const sample of byName.values()) expect(sample.l).toEqual({ mount: '/x' });
+  });
+});
+
+describe('hung statfs helpers', () => {
+  const helper = (mount: string, pid = 1234): HungHelper => ({ mount, pid, startTime: '98765', since: '2026-11-30T10:00:00Z' });
+  const entry = (over: Record<string, unknown> = {}): Record<string, unknown> =>
+    ({ mount: '/mnt/fuse', pid: 1234, start: '98765', since: '2026-11-30T10:00:00Z', ...over });
+
+  it('words a mount that is still hung for the sysadmin', () => {
+    expect(stillHungMessage(helper('/mnt/fuse'))).toBe(
+      '/mnt/fuse: statfs still hung since 2026-11-30T10:00:00Z (helper pid 1234 stuck in the kernel); not retried until it ends');
+  });
+
+  it('dates helpers in UTC to the second', () => {
+    expect(formatSince(Date.UTC(2026, 10, 30, 10, 0, 0, 999))).toBe('2026-11-30T10:00:00Z');
+  });
+
+  it('reads back what it stores', () => {
+    const helpers = [helper('/mnt/fuse'), helper('/home', 77)];
+    expect(parseHungHelpers(JSON.parse(JSON.stringify(renderHungHelpers(helpers))))).toEqual(helpers);
+    expect(renderHungHelpers([])).toBeUndefined();
+  });
+
+  it.each([
+    ['not a list', { '/mnt/fuse': entry() }],
+    ['a list of strings', ['/mnt/fuse']],
+    ['pid 1 (init is never our helper)', [entry({ pid: 1 })]],
+    ['a pid as text', [entry({ pid: '1234' })]],
+    ['a fractional pid', [entry({ pid: 12.5 })]],
+    ['a pid past the kernel limit', [entry({ pid: 5000000 })]],
+    ['a start time with letters', [entry({ start: '12a' })]],
+    ['a start time as a number', [entry({ start: 98765 })]],
+    ['a date with milliseconds', [entry({ since: '2026-11-30T10:00:00.000Z' })]],
+    ['an impossible date', [entry({ since: '2026-13-45T10:00:00Z' })]],
+    ['an empty mount', [entry({ mount: '' })]],
+  ])('drops %s', (_name, section) => {
+    expect(parseHungHelpers(section)).toEqual([]);
+  });
+
+  it('keeps the first entry of a mount and at most MAX_HUNG_MOUNTS', () => {
+    expect(parseHungHelpers([entry({ pid: 10 }), entry({ pid: 11 })]).map((h) => h.pid)).toEqual([10]);
+    const many = Array.from({ length: 100 }, (_, i) => entry({ mount: `/m${i}` }));
+    expect(parseHungHelpers(many)).toHaveLength(MAX_HUNG_MOUNTS);
+  });
+
+  it('plans only mounts still in the table, in its order, one each, at most MAX_HUNG_MOUNTS', () => {
+    const plan = planHungHelpers(['/', '/home', '/mnt/fuse'], [helper('/mnt/fuse'), helper('/gone'), helper('/home', 5), helper('/home', 6)]);
+    expect(plan.map((h) => [h.mount, h.pid])).toEqual([['/home', 5], ['/mnt/fuse', 1234]]);
+    const mounts = Array.from({ length: 100 }, (_, i) => `/m${i}`);
+    const capped = planHungHelpers(mounts, mounts.slice().reverse().map((m) => helper(m)));
+    expect(capped.map((h) => h.mount)).toEqual(mounts.slice(0, MAX_HUNG_MOUNTS));
+  });
+});
+
+describe('/proc/<pid>/stat', () => {
+  const tail = 'S 1 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 743091 3133440 380 18446744073709551615';
+  it.each([
+    ['a plain name', `4321 (stat) ${tail}`, { state: 'S', startTime: '743091' }],
+    ['a name with spaces and parentheses', `4321 (a) (b c) ${tail}`, { state: 'S', startTime: '743091' }],
+    ['a process stuck in the kernel', `4321 (stat) ${tail.replace(/^S/, 'D')}`, { state: 'D', startTime: '743091' }],
+    ['a line cut short', '4321 (stat) S 1 1 1', undefined],
+    ['no name', '4321 stat S', undefined],
+  ])('parses %s', (_name, text, expected) => {
+    expect(parseProcStat(text)).toEqual(expected);
   });
 });

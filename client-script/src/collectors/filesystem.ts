@@ -1,4 +1,5 @@
 import type { CollectorError, Sample } from '../protocol.js';
+import { formatSince, loadHungHelpers, planHungHelpers, saveHungHelpers, stillHungMessage, type HungHelper } from '../hung-statfs.js';
 import { runCommand } from '../run-command.js';
 import { percent, readings, sample, toCount, type CollectContext, type Collector } from './collector.js';
 import { parseMounts, readMounts, selectMounts, type Mount } from './mounts.js';
@@ -43,16 +44,23 @@ export function filesystemGauges(mountPoint: string, fs: Statfs): Sample[] {
   return gauges;
 }
 
-type MountOutcome = { readonly gauges: Sample[] } | { readonly error: CollectorError };
+type MountOutcome =
+  | { readonly gauges: Sample[] }
+  | { readonly error: CollectorError; readonly hung?: HungHelper };
 
 /**
  * statfs runs in a child process because on a hung NFS, Lustre or GPFS mount the call never
  * returns and cannot be interrupted; a child can be given up on, this process could not.
  */
-async function statMount(mount: Mount, ctx: CollectContext): Promise<MountOutcome> {
+async function statMount(mount: Mount, ctx: CollectContext, since: string): Promise<MountOutcome> {
   const fail = (why: string): MountOutcome => ({ error: { collector: 'filesystem', message: `${mount.mountPoint}: ${why}` } });
   const result = await runCommand(ctx.statfsCommand.concat([mount.mountPoint]), ctx.statfsTimeoutMs);
-  if (!result.ok) return fail(result.timedOut ? `statfs timed out after ${ctx.statfsTimeoutMs}ms` : `statfs failed: ${result.message}`);
+  if (!result.ok) {
+    if (!result.timedOut) return fail(`statfs failed: ${result.message}`);
+    const left = result.abandoned;
+    const error = fail(`statfs timed out after ${ctx.statfsTimeoutMs}ms`);
+    return left === undefined ? error : { ...error, hung: { mount: mount.mountPoint, pid: left.pid, startTime: left.startTime, since } };
+  }
   try {
     return { gauges: filesystemGauges(mount.mountPoint, parseStatfs(result.stdout)) };
   } catch (err) {
@@ -60,18 +68,39 @@ async function statMount(mount: Mount, ctx: CollectContext): Promise<MountOutcom
   }
 }
 
-export const filesystemCollector: Collector = {
-  name: 'filesystem',
-  readsCounters: false,
-  async collect(ctx) {
-    const mounts = selectMounts(parseMounts(readMounts(ctx.procRoot)));
-    const outcomes = await Promise.all(mounts.map((mount) => statMount(mount, ctx)));
-    const gauges: Sample[] = [];
-    const errors: CollectorError[] = [];
-    for (const outcome of outcomes) {
-      if ('error' in outcome) errors.push(outcome.error);
-      else gauges.push(...outcome.gauges);
-    }
-    return readings(gauges, [], errors);
-  },
-};
+/**
+ * A mount whose last helper is still stuck gets no new one (see hung-statfs.ts); it is
+ * reported as still hung until that helper ends. `now` dates a helper that times out.
+ */
+export function createFilesystemCollector(now: () => number = Date.now): Collector {
+  return {
+    name: 'filesystem',
+    readsCounters: false,
+    async collect(ctx) {
+      const mounts = selectMounts(parseMounts(readMounts(ctx.procRoot)));
+      const since = formatSince(now());
+      const stuck = loadHungHelpers(ctx.statePath);
+      const outcomes = await Promise.all(mounts.map((mount): Promise<MountOutcome> => {
+        const helper = stuck.get(mount.mountPoint);
+        if (helper === undefined) return statMount(mount, ctx, since);
+        return Promise.resolve({ error: { collector: 'filesystem', message: stillHungMessage(helper) }, hung: helper });
+      }));
+      const gauges: Sample[] = [];
+      const errors: CollectorError[] = [];
+      const hung: HungHelper[] = [];
+      for (const outcome of outcomes) {
+        if ('gauges' in outcome) gauges.push(...outcome.gauges);
+        else {
+          errors.push(outcome.error);
+          if (outcome.hung !== undefined) hung.push(outcome.hung);
+        }
+      }
+      const plan = planHungHelpers(mounts.map((m) => m.mountPoint), hung);
+      const problem = saveHungHelpers(ctx.statePath, plan);
+      if (problem !== undefined) errors.push({ collector: 'filesystem', message: problem });
+      return readings(gauges, [], errors);
+    },
+  };
+}
+
+export const filesystemCollector: Collector = createFilesystemCollector();

@@ -5,6 +5,7 @@ import { canonicalLabels, type Labels } from '../metrics/labels.js';
 import type { PollRecord, RunRecord } from '../poll/records.js';
 import { AlertStore } from './alert-store.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { readLastPolls, type HostPolls } from './fleet.js';
 import { OutboxStore } from './outbox-store.js';
 import { acquireRunLock, type Holder, type LockDeps, type LockResult } from './run-lock.js';
 import { SeriesIds } from './series-ids.js';
@@ -166,6 +167,33 @@ export class Store {
       .all(hostId, query.since, query.until);
     for (const row of rows) points.get(row.series_id)!.push({ ts: row.ts, value: row.value });
     return series.filter((row) => points.get(row.id)!.length > 0).map((row) => ({ labels: JSON.parse(row.labels) as Labels, points: points.get(row.id)! }));
+  }
+
+  /**
+   * The samples of `metrics` each host stored at one time (the `ts` of one of its polls), by
+   * host; hosts with none are left out. A seek on the (host, time) key prefix per host, no
+   * history read, one statement for the whole call. The one reader of samples by poll: a
+   * change to how samples are stored (issue #9) changes this method, not its callers.
+   */
+  samplesAt(at: ReadonlyArray<{ readonly host: string; readonly ts: number }>, metrics: readonly string[]): Map<string, Sample[]> {
+    const select = this.db.prepare<[number, number, string], { metric: string; labels: string; value: number }>(
+      `SELECT s.metric, s.labels, p.value FROM samples p JOIN series s ON s.id = p.series_id
+       WHERE p.host_id = ? AND p.ts = ? AND s.metric IN (SELECT value FROM json_each(?))`,
+    );
+    const wanted = JSON.stringify(metrics);
+    const found = new Map<string, Sample[]>();
+    for (const { host, ts } of at) {
+      const hostId = this.ids.findHost(host);
+      if (hostId === undefined) continue;
+      const rows = select.all(hostId, ts, wanted);
+      if (rows.length > 0) found.set(host, rows.map((row) => ({ m: row.metric, v: row.value, l: JSON.parse(row.labels) as Labels })));
+    }
+    return found;
+  }
+
+  /** Each host's latest poll and its latest successful one (see fleet.ts). */
+  lastPolls(hosts: readonly string[]): Map<string, HostPolls> {
+    return readLastPolls(this.db, hosts);
   }
 
   /** The metrics stored for a host (distinct names), empty when the host has no data. */

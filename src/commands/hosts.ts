@@ -1,5 +1,12 @@
+import { existsSync } from 'node:fs';
 import type { Io } from '../cli/io.js';
-import { MetrixError } from '../errors.js';
+import { selectHosts } from '../cli/select-hosts.js';
+import { loadConfig } from '../config/load.js';
+import { usageError } from '../errors.js';
+import { formatOverview } from '../fleet/format.js';
+import { readOverview } from '../fleet/gather.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../query/format.js';
+import { Store } from '../store/store.js';
 
 export interface HostsOptions {
   readonly config: string;
@@ -10,6 +17,23 @@ export interface HostsOptions {
 }
 
 /** `metrix hosts`: one line per host, problems first. */
-export async function hosts(_options: HostsOptions, _io: Io): Promise<number> {
-  throw new MetrixError('INTERNAL', 'metrix hosts is not built yet');
+export function hosts(options: HostsOptions, io: Io): number {
+  const config = loadConfig(options.config);
+  const selected = selectHosts(config, options.host, options.group);
+  const format: OutputFormat = options.json ? 'json' : options.format;
+  if (!OUTPUT_FORMATS.includes(format)) throw usageError(`--format "${options.format}": expected one of ${OUTPUT_FORMATS.join(', ')}`);
+  // A reader never creates the database: before the first execute there is none, and every host is "never polled".
+  const database = config.settings.database;
+  if (!existsSync(database)) {
+    io.err(`no database yet at ${database}: no host has been polled (run "metrix execute")\n`);
+    io.out(formatOverview(readOverview(undefined, selected), format, io.clock()));
+    return 0;
+  }
+  const store = Store.open(database, { readonly: true });
+  try {
+    io.out(formatOverview(readOverview(store, selected), format, io.clock()));
+    return 0;
+  } finally {
+    store.close();
+  }
 }

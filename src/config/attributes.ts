@@ -2,6 +2,7 @@ import { parseLabelList } from '../metrics/labels.js';
 import { checkDuration, DURATION_HELP, DURATION_RANGES, formatRange } from './duration.js';
 import type { AttrSpec, AttrSpecs, Attrs } from './schema.js';
 import { HOST_ADDRESS_HELP, hostAddressProblem } from './host-address.js';
+import { HTTP_URL_HELP, httpUrlProblem, shownUrl } from './http-url.js';
 import { remoteDirProblem } from './remote-dir.js';
 import { describeElement, shownValue } from './shape.js';
 import { parseSize, SIZE_HELP } from './size.js';
@@ -32,7 +33,7 @@ export function readAttributes<T extends AttrSpecs>(element: XmlElement | undefi
     const raw = element.attributes[name];
     if (raw === undefined) continue;
     const parsed = raw.trim() === '' ? { error: `empty value (expected ${help(spec)})` } : parseValue(raw.trim(), spec);
-    if ('error' in parsed) problems.push(`${describeElement(element)} ${name}="${shownValue(raw)}": ${parsed.error}`);
+    if ('error' in parsed) problems.push(`${describeElement(element)} ${name}="${shownValue(spec.kind === 'url' ? shownUrl(raw) : raw)}": ${parsed.error}`);
     else values[name] = parsed.value;
   }
   return values as Attrs<T>;
@@ -49,6 +50,7 @@ function help(spec: AttrSpec): string {
     case 'host': return HOST_ADDRESS_HELP;
     case 'names': return 'a comma-separated list of names';
     case 'address': return 'an email address';
+    case 'url': return HTTP_URL_HELP;
     case 'addresses': return 'a comma-separated list of email addresses';
     case 'labels': return 'name=value,name2=value2';
     case 'env-name': return 'an environment variable name';
@@ -81,6 +83,10 @@ function parseValue(raw: string, spec: AttrSpec): Parsed {
       return ENV_NAME.test(raw) ? { value: raw } : { error: 'not an environment variable name (allowed: letters, digits and "_", not starting with a digit)' };
     case 'address':
       return isAddress(raw) ? { value: raw } : { error: 'not an email address (expected name@domain)' };
+    case 'url': {
+      const problem = httpUrlProblem(raw);
+      return problem === undefined ? { value: new URL(raw).href } : { error: problem };
+    }
     case 'addresses':
       return parseList(raw, (item) => (isAddress(item) ? undefined : `"${item}" is not an email address (expected name@domain)`));
     case 'labels':

@@ -91,4 +91,8 @@ export const DURATION_RANGES = {
   wait: { min: 0, max: HOUR, zero: true },
   /** `query --step`. */
   step: { min: SECOND, max: 365 * DAY },
+  /** <heartbeat every>: 0 pings after every good run. */
+  heartbeatEvery: { min: SECOND, max: DAY, zero: true },
+  /** <heartbeat timeout>: the whole ping, redirects included; short, since the run waits for it. */
+  heartbeatTimeout: { min: SECOND, max: MINUTE },
 } as const satisfies Readonly<Record<string, DurationRange>>;

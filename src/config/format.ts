@@ -1,10 +1,11 @@
 import { formatLabels } from '../metrics/labels.js';
 import { ALERT_DEFAULTS } from './resolve-alerts.js';
 import { formatDuration } from './duration.js';
+import { shownUrl } from './http-url.js';
 import { formatSize } from './size.js';
-import type { AlertRule, Config, Host, MailConfig } from './types.js';
+import type { AlertRule, Config, HeartbeatConfig, Host, MailConfig } from './types.js';
 
-/** The config as resolved, for `metrix config check`: settings, hosts, groups, mail, alert rules. Never shows secrets. */
+/** The config as resolved, for `metrix config check`: settings, hosts, groups, mail, alert rules, heartbeat. Never shows secrets. */
 export function formatConfig(config: Config): string {
   return [
     `config ${config.path}`,
@@ -22,6 +23,9 @@ export function formatConfig(config: Config): string {
     '',
     `alerts (${config.alerts.length})`,
     ...(config.alerts.length === 0 ? ['  none'] : config.alerts.map((rule) => `  ${formatRule(rule)}`)),
+    '',
+    'heartbeat',
+    `  ${config.heartbeat ? formatHeartbeat(config.heartbeat) : 'none'}`,
     '',
   ].join('\n');
 }
@@ -60,6 +64,12 @@ function formatMail(mail: MailConfig): string[] {
   const login = mail.user === undefined ? 'no login' : `login ${mail.user}, password from $${mail.passwordEnv ?? '?'}`;
   const ca = mail.caFile === undefined ? '' : `, extra CAs from ${mail.caFile}`;
   return [`smtp: ${mail.host}:${mail.port} security=${mail.security}, ${login}${ca}`, route];
+}
+
+/** `GET https://hc-ping.com/… after a good run, at most every 5m, timeout 10s`: the URL's path and query may hold its token. */
+export function formatHeartbeat(heartbeat: HeartbeatConfig): string {
+  const when = heartbeat.everyMs === 0 ? 'after every good run' : `after a good run, at most every ${formatDuration(heartbeat.everyMs)}`;
+  return `GET ${shownUrl(heartbeat.url)} ${when}, timeout ${formatDuration(heartbeat.timeoutMs)}`;
 }
 
 /** One line per rule: `high-cpu: avg(cpu_percent, 5m) > 90 for 3m [warning] scope groups=compute`. */

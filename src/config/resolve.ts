@@ -1,5 +1,6 @@
 import { readAttributes } from './attributes.js';
 import { resolveAlerts } from './resolve-alerts.js';
+import { resolveHeartbeat } from './resolve-heartbeat.js';
 import { resolveHosts } from './resolve-hosts.js';
 import { resolveMail } from './resolve-mail.js';
 import { checkRules } from './rules.js';
@@ -39,6 +40,7 @@ export function resolveConfig(root: XmlElement, options: ResolveOptions): Resolv
 
   const settings = resolveSettings(child('settings'), context, problems);
   const hosts = resolveHosts(child('hosts'), child('defaults'), settings, context, problems);
+  const heartbeat = resolveHeartbeat(child('heartbeat'), problems);
   const config: Config = {
     path: options.path,
     settings,
@@ -46,6 +48,7 @@ export function resolveConfig(root: XmlElement, options: ResolveOptions): Resolv
     groups: buildGroups(hosts),
     mail: resolveMail(child('mail'), context, problems),
     alerts: resolveAlerts(child('alerts'), problems),
+    ...(heartbeat ? { heartbeat } : {}),
   };
   problems.push(...checkRules(config));
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };

@@ -138,5 +138,24 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
     <alert name="host-down" metric="host_up" op="==" value="0" for="2m" severity="critical"
            sendResolved="true"/>
   </alerts>
+
+  <!--
+    <heartbeat>: a dead-man's switch. After a good run metrix sends an HTTP GET to url, and a
+    watcher elsewhere (healthchecks.io, a self-hosted Healthchecks, an Uptime Kuma push
+    monitor, ...) raises the alarm when the pings stop coming: metrix itself has stopped
+    (cron not running, this machine down, the database broken), which its own mail cannot say.
+    A good run stored its polls and finished alerting, even if some hosts failed. No ping after
+    a run in which every host failed, a run stopped by a signal, or a run refused by the lock.
+    A failed ping is one WARN line; it never fails the run, and the next run tries again.
+      url      http:// or https:// URL to GET (required); any 2xx answer counts. Its path
+               often holds the check's secret token: logs and "metrix config check" show only
+               the scheme and host
+      every    ping at most once per this long, across runs (default 1m; 0: after every good
+               run; 1s..1d). Give the watcher this period plus a grace of a few runs
+      timeout  give up on a ping after this long, redirects included (default 10s; 1s..1m)
+
+    Example:
+    <heartbeat url="https://hc-ping.com/your-check-uuid" every="5m" timeout="10s"/>
+  -->
 </metrix>
 `;

@@ -17,6 +17,8 @@ export type AttrSpec =
   | { readonly kind: 'names' }
   | { readonly kind: 'env-name' }
   | { readonly kind: 'address' }
+  /** an http:// or https:// URL; its path and query are never shown in messages (they may hold a token) */
+  | { readonly kind: 'url' }
   | { readonly kind: 'addresses' }
   | { readonly kind: 'labels' }
   | { readonly kind: 'int'; readonly min: number; readonly max: number }
@@ -121,6 +123,12 @@ export const ALERT_ATTRS = {
   to: { kind: 'addresses' },
 } as const satisfies AttrSpecs;
 
+export const HEARTBEAT_ATTRS = {
+  url: { kind: 'url' },
+  every: { kind: 'duration', range: DURATION_RANGES.heartbeatEvery },
+  timeout: { kind: 'duration', range: DURATION_RANGES.heartbeatTimeout },
+} as const satisfies AttrSpecs;
+
 export interface ElementSpec {
   readonly attributes: AttrSpecs;
   readonly required: readonly string[];
@@ -134,7 +142,7 @@ export const ELEMENTS: Readonly<Record<string, ElementSpec>> = {
   metrix: {
     attributes: {},
     required: [],
-    children: { settings: 'once', defaults: 'once', hosts: 'once', mail: 'once', alerts: 'once' },
+    children: { settings: 'once', defaults: 'once', hosts: 'once', mail: 'once', alerts: 'once', heartbeat: 'once' },
   },
   settings: { attributes: SETTINGS_ATTRS, required: [], children: {} },
   defaults: { attributes: DEFAULTS_ATTRS, required: [], children: {} },
@@ -143,4 +151,5 @@ export const ELEMENTS: Readonly<Record<string, ElementSpec>> = {
   mail: { attributes: MAIL_ATTRS, required: [], children: {} },
   alerts: { attributes: {}, required: [], children: { alert: 'many' } },
   alert: { attributes: ALERT_ATTRS, required: ['name', 'metric', 'op', 'value'], children: {} },
+  heartbeat: { attributes: HEARTBEAT_ATTRS, required: ['url'], children: {} },
 };

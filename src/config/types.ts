@@ -95,6 +95,16 @@ export interface AlertRule {
   readonly to: readonly string[] | undefined;
 }
 
+/** A dead-man's switch: a GET to `url` after good runs, so a watcher outside notices when metrix stops. */
+export interface HeartbeatConfig {
+  /** The whole URL, token and all: only the ping sends it; logs and `config check` show its origin (http-url.ts). */
+  readonly url: string;
+  /** At most one ping per this long, ms (measured from run start to run start); 0: after every good run. */
+  readonly everyMs: number;
+  /** Deadline for the whole ping, redirects included, ms. */
+  readonly timeoutMs: number;
+}
+
 export interface Config {
   /** Absolute path of the config file this was read from. */
   readonly path: string;
@@ -104,4 +114,6 @@ export interface Config {
   readonly groups: ReadonlyMap<string, readonly string[]>;
   readonly mail: MailConfig;
   readonly alerts: readonly AlertRule[];
+  /** Absent without a <heartbeat> element. */
+  readonly heartbeat?: HeartbeatConfig;
 }

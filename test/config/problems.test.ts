@@ -24,7 +24,7 @@ const CASES: readonly [string, string, string | RegExp][] = [
   ['two roots', '<metrix/><metrix/>', 'more than one root element'],
   ['wrong root', '<metrx><hosts><host name="a"/></hosts></metrx>', 'root element is <metrx>, expected <metrix>'],
   ['attribute on root', '<metrix version="1"><hosts><host name="a"/></hosts></metrix>', '<metrix> unknown attribute "version" (this element takes no attributes)'],
-  ['unknown top element', doc('<setting/>'), '<metrix> unknown element <setting> (allowed: settings, defaults, hosts, mail, alerts; did you mean <settings>?)'],
+  ['unknown top element', doc('<setting/>'), '<metrix> unknown element <setting> (allowed: settings, defaults, hosts, mail, alerts, heartbeat; did you mean <settings>?)'],
   ['unknown rule element', doc('<alerts><alrt/></alerts>'), '<alerts> unknown element <alrt> (allowed: alert; did you mean <alert>?)'],
   ['child in a leaf', doc('<settings><database>x</database></settings>'), '<settings> unknown element <database> (this element takes no child elements)'],
   ['misspelt attribute', host('adress="10.0.0.4"'), /^<host name="f4"> unknown attribute "adress" \(allowed: name, transport, address, .*; did you mean "address"\?\)$/],
@@ -113,6 +113,9 @@ const CASES: readonly [string, string, string | RegExp][] = [
   ['mail timeout without unit', mail('host="mail.example.org" timeout="10"'), '<mail> timeout="10": not a duration'],
   ['unsafe rule name', doc('<alerts><alert name="high cpu" metric="cpu_percent" op="&gt;" value="90"/></alerts>'), '<alert name="high cpu"> name="high cpu": not a safe name'],
   ['keepFiringFor in words', alert('keepFiringFor="5 min"'), '<alert name="a"> keepFiringFor="5 min": not a duration'],
+  ['heartbeat to an ftp URL', doc('<heartbeat url="ftp://hc.example.org/t0ken"/>'), '<heartbeat> url="ftp://hc.example.org/…": scheme "ftp" not allowed (allowed: http, https)'],
+  ['heartbeat every without unit', doc('<heartbeat url="https://hc.example.org/t0ken" every="5"/>'), '<heartbeat> every="5": not a duration'],
+  ['heartbeat timeout too long', doc('<heartbeat url="https://hc.example.org/t0ken" timeout="5m"/>'), '<heartbeat> timeout="5m": out of range (allowed: 1s..1m)'],
 ];
 
 /** The element and attribute a problem is about: `<host name="f4"> port="70000": …` is host, port. */

@@ -106,4 +106,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND given_up_at IS NULL;
   `,
+  `
+  -- The heartbeat's last ping that the watcher accepted, so its throttle holds across separate
+  -- execute processes. One row per URL, named by the SHA-256 of the URL: the URL's path is a
+  -- secret and stays in the config file alone; a new URL is a new check, pinged at once.
+  CREATE TABLE heartbeat (
+    url_sha256     TEXT PRIMARY KEY,
+    -- Start of the run that pinged: the throttle counts from run start to run start, so how
+    -- long the polls took does not shift the beat.
+    run_started_at INTEGER NOT NULL,
+    sent_at        INTEGER NOT NULL
+  );
+  `,
 ];

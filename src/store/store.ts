@@ -5,6 +5,7 @@ import { canonicalLabels, type Labels } from '../metrics/labels.js';
 import type { PollRecord, RunRecord } from '../poll/records.js';
 import { AlertStore } from './alert-store.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { HeartbeatStore } from './heartbeat-store.js';
 import { readLastPolls, type HostPolls } from './fleet.js';
 import { OutboxStore } from './outbox-store.js';
 import { acquireRunLock, type Holder, type LockDeps, type LockResult } from './run-lock.js';
@@ -38,6 +39,8 @@ export class Store {
   /** Rendered messages waiting to be sent, and what became of them. */
   readonly outbox: OutboxStore;
   readonly silences: SilenceStore;
+  /** The heartbeat's last accepted ping, for its throttle. */
+  readonly heartbeat: HeartbeatStore;
 
   /** The raw handle is for store/ alone: commands use the methods and stores above. */
   private constructor(private readonly db: Db) {
@@ -54,6 +57,7 @@ export class Store {
     this.alerts = new AlertStore(db);
     this.outbox = new OutboxStore(db);
     this.silences = new SilenceStore(db);
+    this.heartbeat = new HeartbeatStore(db);
   }
 
   /** Runs `work` as one write transaction (BEGIN IMMEDIATE): all of it is stored, or none. */

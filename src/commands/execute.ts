@@ -9,6 +9,7 @@ import type { RunRecord } from '../poll/records.js';
 import { describePoll, summarizeRun } from '../poll/summary.js';
 import { openTransports } from './transports.js';
 import { alertAndNotify } from '../notify/after-run.js';
+import { heartbeatAfterRun } from '../notify/heartbeat.js';
 import { Store } from '../store/store.js';
 import { currentHolder } from '../store/run-lock.js';
 import { checkDuration, DURATION_RANGES } from '../config/duration.js';
@@ -82,6 +83,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
       return STOP_EXIT[stop.by];
     }
     await alertAndNotify(config, store, run, io);
+    if (!stop.by) await heartbeatAfterRun(config, store, io, run, stop.signal); // never throws
     io.out(summarizeRun(run));
     if (stop.by) return STOP_EXIT[stop.by];
     return run.polls.some((poll) => poll.failure) ? 1 : 0;

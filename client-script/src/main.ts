@@ -25,6 +25,10 @@ function fail(err: unknown): void {
 process.stdout.on('error', () => process.exit(INTERNAL_EXIT));
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
+// Signals end the process through process.exit, so the exit hook that kills statfs helpers
+// still running runs too (a signal's default action would skip it). Status 128+n as a shell reports.
+const SIGNAL_EXIT: { [signal: string]: number } = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+Object.keys(SIGNAL_EXIT).forEach((signal) => process.on(signal as NodeJS.Signals, () => process.exit(SIGNAL_EXIT[signal])));
 
 const armDeadline = (ms: number): (() => void) => {
   if (ms <= 0) return () => undefined;

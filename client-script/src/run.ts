@@ -63,9 +63,19 @@ export function prepare(options: Options): Prepared {
   return { ctx, keys, seal: keys === undefined ? undefined : createSealer(keys) };
 }
 
+/**
+ * A statfs helper still running at the poll's deadline would be killed on the way out, not
+ * remembered as hung, and the next poll would start another: so a mount's limit stays well
+ * inside the poll's (half of it), and a hung mount is always found out by its own limit.
+ */
+export function statfsLimitWithin(ctx: CollectContext, deadlineMs: number): CollectContext {
+  if (deadlineMs <= 0 || ctx.statfsTimeoutMs <= deadlineMs / 2) return ctx;
+  return { ...ctx, statfsTimeoutMs: Math.max(1, Math.floor(deadlineMs / 2)) };
+}
+
 /** One poll: collect everything and return the line (or readable JSON with --print) to print. */
-export async function pollOnce(prepared: Prepared, challenge: string, warmupMs: number): Promise<string> {
-  const collected = await collectAll(COLLECTORS, prepared.ctx, { warmupMs, now: Date.now, sleep });
+export async function pollOnce(prepared: Prepared, challenge: string, warmupMs: number, deadlineMs = 0): Promise<string> {
+  const collected = await collectAll(COLLECTORS, statfsLimitWithin(prepared.ctx, deadlineMs), { warmupMs, now: Date.now, sleep });
   const { keys, seal } = prepared;
   if (keys === undefined || seal === undefined) return `${JSON.stringify(buildReport(hostname(), challenge, collected), null, 2)}\n`;
   return seal(buildReport(keys.host, challenge, collected));
@@ -82,5 +92,5 @@ export async function runCollector(argv: readonly string[], scriptDir: string, a
   // SSH cannot always signal a remote process (sshd refuses it for root sessions), so the
   // collector keeps the poller's time limit itself instead of outliving an abandoned poll.
   if (options.deadlineMs > 0) armDeadline(options.deadlineMs);
-  return pollOnce(prepare(options), options.challenge || '', options.warmupMs);
+  return pollOnce(prepare(options), options.challenge || '', options.warmupMs, options.deadlineMs);
 }

@@ -72,14 +72,17 @@ export function serveRequests(options: Options, hooks: ServeHooks): Promise<'end
     };
     const answer = async (line: string): Promise<void> => {
       const request = parseRequest(line);
+      // Checked as the request comes: the one that finds the files replaced is still answered
+      // (what this process collects is as good as ever), and is its last.
+      const last = replaced();
       const disarm = hooks.armDeadline(request.deadlineMs);
       try {
-        const text = await pollOnce(prepared, request.challenge, request.warmupMs);
+        const text = await pollOnce(prepared, request.challenge, request.warmupMs, request.deadlineMs);
         await new Promise<void>((done) => hooks.write(text, done));
       } finally {
         disarm();
       }
-      if (replaced()) finish('replaced');
+      if (last) finish('replaced');
     };
     const onData = (chunk: Buffer | string): void => {
       buffered += chunk.toString();

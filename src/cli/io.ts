@@ -13,6 +13,8 @@ export interface Io {
   readonly sleep: (ms: number) => Promise<void>;
   /** Calls `listener` with the signal's name on each SIGTERM or SIGINT until unsubscribed; absent where nothing can stop us. */
   readonly onStop?: (listener: (signal: StopSignal) => void) => () => void;
+  /** Calls `listener` on each SIGHUP until unsubscribed (metrix run reloads its config). */
+  readonly onHangup?: (listener: () => void) => () => void;
 }
 
 export type StopSignal = 'SIGTERM' | 'SIGINT';
@@ -33,6 +35,11 @@ export function processIo(): Io {
       return () => {
         for (const [signal, handler] of handlers) process.off(signal, handler);
       };
+    },
+    onHangup: (listener) => {
+      const handler = (): void => listener();
+      process.on('SIGHUP', handler);
+      return () => void process.off('SIGHUP', handler);
     },
   };
 }

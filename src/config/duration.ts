@@ -89,6 +89,8 @@ export const DURATION_RANGES = {
   repeat: { min: MINUTE, max: 365 * DAY },
   /** How long `execute --wait` waits for a previous run. */
   wait: { min: 0, max: HOUR, zero: true },
+  /** `run --every`: from a few polls a minute to one a day. */
+  every: { min: SECOND, max: DAY },
   /** `query --step`. */
   step: { min: SECOND, max: 365 * DAY },
   /** <heartbeat every>: 0 pings after every good run. */

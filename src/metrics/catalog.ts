@@ -56,6 +56,8 @@ export const METRICS: readonly MetricInfo[] = [
   m('poll_duration_sec', 'poller', 'wall time of the poll, seconds'),
   m('metrix_mail_ok', 'poller', 'metrix itself (host "(metrix)"): 1 when the last outbox flush reached the mail server, 0 when it failed'),
   m('metrix_poll_failures', 'poller', 'metrix itself (host "(metrix)"): hosts whose last poll failed for a reason on the poller\'s side', ['reason']),
+  m('metrix_cycle_duration_sec', 'poller', 'metrix itself (host "(metrix)"), under metrix run: wall time of the last cycle, seconds'),
+  m('metrix_cycle_overruns', 'poller', 'metrix itself (host "(metrix)"), under metrix run: cycles so far that ran past the next start (since metrix run started)'),
 ];
 
 const BY_NAME: ReadonlyMap<string, MetricInfo> = new Map(METRICS.map((info) => [info.name, info]));

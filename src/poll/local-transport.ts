@@ -1,13 +1,16 @@
+import { spawn } from 'node:child_process';
 import type { Host } from '../config/types.js';
 import { runChild } from './child-process.js';
-import type { Outcome } from '../result.js';
+import { ok, type Failure, type Outcome } from '../result.js';
+import type { ResidentEnd, ResidentProcess } from './resident.js';
 import type { ExecRequest, ExecResult, Transport } from './transport.js';
+import type { ResidentStarter } from './warm-transport.js';
 
 /**
  * Polls the machine metrix runs on: the collector runs as a child process of the same
  * Node binary, with the host's key file from the keys directory. No SSH involved.
  */
-export class LocalTransport implements Transport {
+export class LocalTransport implements Transport, ResidentStarter {
   // One per host being polled: releasing the host (or closing) kills a collector still running.
   readonly #running = new Map<string, AbortController>();
 
@@ -16,14 +19,55 @@ export class LocalTransport implements Transport {
     private readonly keyPathOf: (host: string) => string,
   ) {}
 
+  // Each local host has its own key file in the keys directory, and its own state file beside it.
+  #args(host: Host): string[] {
+    const keyPath = this.keyPathOf(host.name);
+    return [this.collectorPath, '--key', keyPath, '--state', keyPath.replace(/\.key$/, '') + '.state.json'];
+  }
+
   exec(host: Host, request: ExecRequest): Promise<Outcome<ExecResult>> {
-    const args = [this.collectorPath, '--key', this.keyPathOf(host.name), ...request.args];
     const running = new AbortController();
     this.#running.set(host.name, running);
-    return runChild(process.execPath, args, { ...request, signal: running.signal }).finally(() => {
+    return runChild(process.execPath, [...this.#args(host), ...request.args], { ...request, signal: running.signal }).finally(() => {
       if (this.#running.get(host.name) === running) this.#running.delete(host.name);
     });
   }
+
+  async startResident(host: Host): Promise<Outcome<ResidentProcess>> {
+    const child = spawn(process.execPath, [...this.#args(host), '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const endListeners: Array<(end: ResidentEnd) => void> = [];
+    let ended: ResidentEnd | undefined;
+    const end = (how: ResidentEnd): void => {
+      if (ended) return;
+      ended = how;
+      for (const listener of endListeners) listener(how);
+    };
+    child.on('error', (err) => end({ kind: 'lost', message: `cannot start ${process.execPath}: ${err.message}` }));
+    child.on('close', (code, signal) => end({ kind: 'exit', code, signal: signal ?? undefined, stderr: '' }));
+    // A collector that died leaves a broken pipe behind: its end is reported by close.
+    child.stdin.on('error', () => undefined);
+    return ok({
+      write: (text) => void child.stdin.write(text),
+      onStdout: (listener) => void child.stdout.on('data', listener),
+      onStderr: (listener) => void child.stderr.on('data', listener),
+      onEnd: (listener) => {
+        if (ended) listener(ended);
+        else endListeners.push(listener);
+      },
+      kill: () => void child.kill('SIGKILL'),
+    });
+  }
+
+  describeEnd(_host: Host, end: ResidentEnd): Failure {
+    if (end.kind === 'lost') return { reason: 'collector-failed', message: end.message };
+    const status = end.signal ? `was killed by ${end.signal}` : `exited with status ${end.code}`;
+    const said = end.stderr.trim();
+    return { reason: 'collector-failed', message: `resident collector ${status}${said ? `: ${said}` : ''}` };
+  }
+
+  discard(): void {}
+
+  newCycle(): void {}
 
   async release(host: Host): Promise<void> {
     this.#running.get(host.name)?.abort();

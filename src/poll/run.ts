@@ -24,7 +24,8 @@ export interface RunOptions {
 export async function pollHosts(hosts: readonly Host[], ctx: PollContext, options: RunOptions): Promise<RunRecord> {
   const startedAt = ctx.clock();
   const limit = pLimit(options.concurrency);
-  const graceOver = stopGrace(options);
+  const grace = stopGrace(options);
+  const graceOver = grace.over;
   const pollOne = async (host: Host): Promise<PollRecord | undefined> => {
     if (options.stop?.aborted) return undefined;
     const transport = ctx.transportOf(host);
@@ -33,22 +34,26 @@ export async function pollHosts(hosts: readonly Host[], ctx: PollContext, option
     if (record) options.onPoll?.(record);
     return record;
   };
-  const results = await Promise.all(hosts.map((host) => limit(() => pollOne(host))));
+  const results = await Promise.all(hosts.map((host) => limit(() => pollOne(host)))).finally(grace.dispose);
   const polls = results.filter((record): record is PollRecord => record !== undefined);
   const notPolled = hosts.filter((_, index) => results[index] === undefined).map((host) => host.name);
   return { startedAt, finishedAt: ctx.clock(), polls, ...(options.stop?.aborted ? { stopped: { notPolled } } : {}) };
 }
 
-/** Resolves (to undefined) when the grace after a stop has run out; never if no stop comes. */
-function stopGrace(options: RunOptions): Promise<undefined> {
-  return new Promise((resolve) => {
-    const { stop } = options;
-    if (!stop) return;
-    const startGrace = (): void => {
+/**
+ * `over` resolves (to undefined) when the grace after a stop has run out; never if no stop
+ * comes. `dispose` stops listening: one stop signal serves every cycle of metrix run.
+ */
+function stopGrace(options: RunOptions): { over: Promise<undefined>; dispose: () => void } {
+  const { stop } = options;
+  let startGrace = (): void => undefined;
+  const over = new Promise<undefined>((resolve) => {
+    startGrace = (): void => {
       const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms).unref()));
       void sleep(STOP_GRACE_MS).then(() => resolve(undefined));
     };
-    if (stop.aborted) startGrace();
-    else stop.addEventListener('abort', startGrace, { once: true });
   });
+  if (stop?.aborted) startGrace();
+  else stop?.addEventListener('abort', startGrace, { once: true });
+  return { over, dispose: () => stop?.removeEventListener('abort', startGrace) };
 }

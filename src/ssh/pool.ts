@@ -17,7 +17,7 @@ const CLOSE_GRACE_MS = 2000;
  * One connection per host name, shared by concurrent callers; a jump host's one connection
  * carries the tunnels of every target behind it. A failed connect is not kept: the next
  * call tries again, except through a jump host, whose failure its later targets share at
- * once for the rest of the pool's life (one run). A connection that drops leaves the pool by itself. `release` closes a
+ * once for the rest of the pool's life (one run) or until forgetFailedJumps (one cycle of metrix run). A connection that drops leaves the pool by itself. `release` closes a
  * host's connection when the run is done with it; a jump host's closes once neither it nor
  * any target behind it is held.
  */
@@ -64,6 +64,11 @@ export class ConnectionPool {
    */
   release(host: Host): Promise<void> {
     return this.#letGo(host.name, host.name);
+  }
+
+  /** Jump hosts that failed are dialed again from now on (a new cycle of metrix run). */
+  forgetFailedJumps(): void {
+    this.#failedJumps.clear();
   }
 
   /** Drops a host's connection, e.g. after a command timed out on it; jump hosts stay. */

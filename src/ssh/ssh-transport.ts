@@ -9,6 +9,10 @@ import { ConnectionPool } from './pool.js';
 import { runRemote, type CommandLimits, type CommandResult } from './remote-command.js';
 import { remotePath, shellCommand } from './shell-quote.js';
 import { uploadFiles, type UploadFile, type UploadResult } from './upload.js';
+import type { ResidentEnd, ResidentProcess } from '../poll/resident.js';
+import type { ResidentStarter } from '../poll/warm-transport.js';
+import type { Failure } from '../result.js';
+import { channelResident } from './resident-channel.js';
 
 /** The collector's file name in a host's remoteDir. */
 export const COLLECTOR_FILE = 'metrix-collector.js';
@@ -39,9 +43,10 @@ export const hostsByName =
  * Runs the collector over SSH with one connection per host per run (jump hosts shared), and
  * uploads files over SFTP on the same connections. Never throws for a host's own failure.
  */
-export class SshTransport implements Transport {
+export class SshTransport implements Transport, ResidentStarter {
   readonly #pool: ConnectionPool;
   readonly #operationTimeoutMs: number;
+  readonly #connectTimeoutMs: number;
 
   constructor(options: SshTransportOptions) {
     this.#pool = new ConnectionPool({
@@ -50,6 +55,7 @@ export class SshTransport implements Transport {
       knownHosts: options.knownHosts ?? new KnownHostsCache(),
     });
     this.#operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.#connectTimeoutMs = options.connectTimeoutMs;
   }
 
   /** `<node> <remoteDir>/metrix-collector.js <args…>`; a non-zero exit is 'collector-failed'. */
@@ -60,6 +66,43 @@ export class SshTransport implements Transport {
     const { exitCode, stdout, stderr } = run.value;
     if (exitCode === 0) return ok({ stdout, stderr });
     return describeExit(host, collector, run.value);
+  }
+
+  /**
+   * Starts `<node> <remoteDir>/metrix-collector.js --serve` on a channel of the host's kept
+   * connection (dialed first if it is gone), for metrix run.
+   */
+  async startResident(host: Host): Promise<Outcome<ResidentProcess>> {
+    const connection = await this.#pool.get(host);
+    if (!connection.ok) return connection;
+    const command = shellCommand([host.node, remotePath(host.remoteDir, COLLECTOR_FILE), '--serve']);
+    const ms = this.#connectTimeoutMs;
+    const started = await withDeadline(
+      connection.value.exec(command).then((process) => ok(process), (err: Error) => fail('ssh', `cannot start the resident collector on ${host.name}: ${err.message}`)),
+      ms,
+      () => fail('ssh', `the server did not open a channel for the resident collector on ${host.name} within ${ms} ms`),
+      (late) => late.ok && late.value.channel.close(),
+    );
+    if (!started.ok) {
+      this.#pool.discard(host);
+      return started;
+    }
+    return ok(channelResident(started.value, connection.value));
+  }
+
+  describeEnd(host: Host, end: ResidentEnd): Failure {
+    const collector = remotePath(host.remoteDir, COLLECTOR_FILE);
+    if (end.kind === 'lost') return { reason: 'ssh', message: `resident collector on ${host.name}: ${end.message}` };
+    const described = describeExit(host, collector, { stdout: '', stderr: end.stderr, exitCode: end.code, signal: end.signal });
+    return described.ok ? { reason: 'collector-failed', message: `resident collector on ${host.name} ended` } : described.failure;
+  }
+
+  newCycle(): void {
+    this.#pool.forgetFailedJumps();
+  }
+
+  discard(host: Host): void {
+    this.#pool.discard(host);
   }
 
   /** Runs a command (argv, each word quoted) and returns its output and exit status, whatever it is. */

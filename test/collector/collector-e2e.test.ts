@@ -143,12 +143,19 @@ describe('the bundled collector on fixture trees', () => {
     expect(['gone', 'Z']).toContain(state);
   });
 
-  it('gives up at its own deadline, exit 5 and one line on stderr, when a statfs would outlast it', async () => {
+  it('gives up at its own deadline, exit 5 and one line on stderr, when the poll would outlast it', async () => {
     const work = tempDir();
-    const run = await runBundle(dir, [...fixtureArgs(fakeStatfs(work, '/lustre')), '--statfs-timeout-ms', '50000', '--deadline-ms', '400']);
+    const run = await runBundle(dir, [...fixtureArgs(fakeStatfs(work)), '--warmup-ms', '5000', '--deadline-ms', '400']);
     expect(run.code).toBe(5);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe("metrix-collector: gave up after 400 ms (the poller's command timeout)\n");
+  });
+
+  it('keeps a mount\'s statfs limit within half the deadline, so a hung mount is reported, not the whole poll lost', async () => {
+    const work = tempDir();
+    const report = sealedReport(await runBundle(dir, [...fixtureArgs(fakeStatfs(work, '/lustre')), '--statfs-timeout-ms', '50000', '--deadline-ms', '1000', '--state', join(work, 'state.json')]));
+    expect(report.errors).toEqual([{ collector: 'filesystem', message: '/lustre: statfs timed out after 500ms' }]);
+    expect(valueOf(report.gauges, 'disk_used_percent', { mount: '/' })).toBe(75);
   });
 
   it('lists a broken collector in errors while the others still report', async () => {

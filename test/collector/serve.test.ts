@@ -111,6 +111,7 @@ describe('the resident collector (--serve)', () => {
   it('exits after its answer once a new collector is renamed into place (a new upload)', async () => {
     const resident = startResident();
     await resident.ask('--challenge YmVmb3Jl --deadline-ms 20000');
+    await resident.ask('--challenge YWdhaW4= --deadline-ms 20000');
     copyFileSync(join(dir, BUNDLE_NAME), join(dir, 'next.js'));
     renameSync(join(dir, 'next.js'), join(dir, BUNDLE_NAME));
     const line = await resident.ask('--challenge YWZ0ZXI= --deadline-ms 20000');
@@ -119,9 +120,9 @@ describe('the resident collector (--serve)', () => {
   });
 
   it('gives up a poll past its deadline with the one-shot run\'s status', async () => {
-    const resident = startResident(`echo $$ >> '${join(dir, 'sleepers')}'; exec sleep 30`);
+    const resident = startResident();
     const exited = resident.exited;
-    resident.child.stdin.write('--challenge c2xvdw== --deadline-ms 300\n');
+    resident.child.stdin.write('--challenge c2xvdw== --deadline-ms 300 --warmup-ms 5000\n');
     const { code, stderr } = await exited;
     expect(code).toBe(COLLECTOR_EXIT.deadline);
     expect(stderr).toMatch(/^metrix-collector: gave up after 300 ms/);

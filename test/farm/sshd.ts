@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKey, type KeyPair, type KeyType } from './keys.js';
 import { freePort } from './hostile.js';
@@ -33,6 +33,12 @@ export interface SshdServer {
   /** SIGKILLs sshd and every session process under it: "sshd died". */
   kill(): void;
   stop(): Promise<void>;
+  /**
+   * Stops this sshd and starts another on the same port and config, as a restart of the
+   * service does; with `newHostKeys` the host keys are made anew first (a reinstalled node).
+   * The returned server replaces this one: stop it, not this one.
+   */
+  restart(newHostKeys?: boolean): Promise<SshdServer>;
 }
 
 export interface SshdOptions {
@@ -58,7 +64,7 @@ export async function startSshd(options: SshdOptions): Promise<SshdServer> {
     const config = join(options.dir, 'sshd_config');
     await writeFile(config, sshdConfig(port, hostKeys, options.authorizedKeys, [sessionEnv(options.dir), ...(options.extraConfig ?? [])]));
     const started = await launch(config, port);
-    if (typeof started !== 'string') return server(started.child, started.output, port, hostKeys, options.dir);
+    if (typeof started !== 'string') return server(started.child, started.output, port, hostKeys, options);
     lastError = started;
     if (!/Address already in use/.test(started)) break;
   }
@@ -127,7 +133,8 @@ function sessionEnv(dir: string): string {
   return `SetEnv SHLVL=1 ${SESSION_MARKER}=${dir}${run === undefined ? '' : ` ${RUN_MARKER}=${run}`}`;
 }
 
-function server(child: ChildProcess, output: { text: string }, port: number, hostKeys: readonly KeyPair[], dir: string): SshdServer {
+function server(child: ChildProcess, output: { text: string }, port: number, hostKeys: readonly KeyPair[], options: SshdOptions): SshdServer {
+  const { dir } = options;
   const pid = child.pid ?? -1;
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null) resolve();
@@ -145,6 +152,18 @@ function server(child: ChildProcess, output: { text: string }, port: number, hos
       await exited;
       untrack(pid);
       killMarked(SESSION_MARKER, dir);
+    },
+    restart: async (newHostKeys = false) => {
+      killTree(pid);
+      await exited;
+      untrack(pid);
+      killMarked(SESSION_MARKER, dir);
+      const keys = newHostKeys
+        ? await Promise.all(hostKeys.map((key) => rm(key.path, { force: true }).then(() => rm(`${key.path}.pub`, { force: true })).then(() => generateKey(key.path, key.type, '', 'farm-host'))))
+        : hostKeys;
+      const started = await launch(join(dir, 'sshd_config'), port);
+      if (typeof started === 'string') throw new Error(`sshd did not restart on port ${port}: ${started}`);
+      return server(started.child, started.output, port, keys, options);
     },
   };
 }

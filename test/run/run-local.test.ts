@@ -1,0 +1,142 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/io.js';
+import { tempDir } from '../helpers/tmp.js';
+import { killQuietly } from '../farm/processes.js';
+import { residentPids, startRun, storedPolls, type RunHandle } from './harness.js';
+
+/** `metrix run` on hosts of the local transport: resident collectors are child processes. */
+function writeConfig(dir: string, hosts: readonly string[], extra = ''): void {
+  writeFileSync(
+    join(dir, 'config.xml'),
+    `<metrix>
+  <settings database="metrix.db" keys="keys" commandTimeout="20s"/>
+  <hosts>
+    ${hosts.map((name) => `<host name="${name}" transport="local"/>`).join('\n    ')}
+  </hosts>
+  <mail transport="file" dir="outbox" from="metrix@localhost" to="root@localhost"/>
+  ${extra}
+</metrix>
+`,
+  );
+}
+
+const runs: RunHandle[] = [];
+function start(dir: string, args: readonly string[]): RunHandle {
+  const handle = startRun(dir, args);
+  runs.push(handle);
+  return handle;
+}
+
+afterEach(async () => {
+  for (const handle of runs.splice(0)) {
+    handle.signal('SIGTERM');
+    handle.signal('SIGTERM');
+    await handle.done.catch(() => undefined);
+  }
+});
+
+describe('metrix run (local hosts)', () => {
+  it('polls every cycle through one resident collector per host, and exits 0 on SIGTERM', async () => {
+    const dir = tempDir();
+    writeConfig(dir, ['a', 'b']);
+    const run = start(dir, ['--every', '10s']);
+    await run.waitForCycle(2);
+    const keys = join(dir, 'keys');
+    const early = residentPids(keys);
+    expect(early).toHaveLength(2);
+    await run.waitForCycle(6);
+    expect(residentPids(keys)).toEqual(early);
+    run.signal('SIGTERM');
+    expect(await run.done).toBe(0);
+    expect(residentPids(keys)).toEqual([]);
+    const stored = storedPolls(dir);
+    expect(stored.byHost['a']!.ok).toBeGreaterThanOrEqual(6);
+    expect(stored.byHost['b']!.ok).toBe(stored.byHost['b']!.polls);
+    expect(stored.inconsistentRuns).toBe(0);
+    expect(stored.locks).toBe(0);
+    expect(run.stderr()).toMatch(/INFO stopped by SIGTERM after \d+ cycle\(s\)/);
+  });
+
+  it('starts each cycle on a wall-clock multiple of --every', async () => {
+    const dir = tempDir();
+    writeConfig(dir, ['a']);
+    const run = start(dir, ['--every', '7s']);
+    await run.waitForCycle(4);
+    run.signal('SIGTERM');
+    await run.done;
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(dir, 'metrix.db'), { readonly: true });
+    const starts = (db.prepare('SELECT started_at FROM runs ORDER BY id').all() as Array<{ started_at: number }>).map((row) => row.started_at);
+    db.close();
+    // The first cycle starts at once; the others within a moment of their boundary.
+    for (const at of starts.slice(1)) expect(at % 7000).toBeLessThan(1000);
+  });
+
+  it('starts a new resident collector when one is killed with kill -9, and the host is polled again', async () => {
+    const dir = tempDir();
+    writeConfig(dir, ['a', 'b']);
+    const run = start(dir, ['--every', '10s']);
+    await run.waitForCycle(2);
+    const [victim] = residentPids(join(dir, 'keys', 'hosts', 'a.'));
+    expect(victim).toBeDefined();
+    killQuietly(victim!, 'SIGKILL');
+    await run.waitForCycle(5);
+    const [successor] = residentPids(join(dir, 'keys', 'hosts', 'a.'));
+    expect(successor).toBeDefined();
+    expect(successor).not.toBe(victim);
+    run.signal('SIGTERM');
+    expect(await run.done).toBe(0);
+    const stored = storedPolls(dir);
+    // At most the cycle that was asking when the kill landed failed; the later ones are ok.
+    expect(stored.byHost['a']!.polls - stored.byHost['a']!.ok).toBeLessThanOrEqual(1);
+    expect(stored.byHost['b']!.ok).toBe(stored.byHost['b']!.polls);
+  });
+
+  it('reloads config.xml on SIGHUP at the next cycle, and keeps the old one when the new one is bad', async () => {
+    const dir = tempDir();
+    writeConfig(dir, ['a']);
+    const run = start(dir, ['--every', '10s']);
+    await run.waitForCycle(1);
+    writeConfig(dir, ['a', 'c']);
+    run.hangup();
+    await run.waitFor(/config\.xml reloaded: 2 hosts/);
+    await run.waitFor(/cycle \d+: 2 hosts in/);
+    writeFileSync(join(dir, 'config.xml'), '<metrix><settings concurrency="lots"/></metrix>');
+    run.hangup();
+    await run.waitFor(/ERROR config\.xml not reloaded: .*concurrency.*; keeping the config in use/);
+    const cycles = run.stderr().match(/INFO cycle \d+/g)!.length;
+    await run.waitForCycle(cycles + 2);
+    expect(run.stderr().split('\n').filter((line) => /INFO cycle \d+: /.test(line)).at(-1)).toMatch(/2 hosts in .*: 2 ok, 0 failed/);
+    run.signal('SIGTERM');
+    expect(await run.done).toBe(0);
+    expect(storedPolls(dir).byHost['c']!.ok).toBeGreaterThanOrEqual(2);
+  });
+
+  it('holds the run lock for its whole life: a second run and a cron execute exit 3 naming its pid', async () => {
+    const dir = tempDir();
+    writeConfig(dir, ['a']);
+    const run = start(dir, ['--every', '10s']);
+    await run.waitForCycle(2);
+    const second = await runCli(dir, ['run', '--every', '10s', '--wait', '0s']);
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(new RegExp(`another metrix is polling this database \\(pid ${process.pid} on `));
+    const cron = await runCli(dir, ['execute', '--wait', '0s']);
+    expect(cron.code).toBe(3);
+    expect(cron.stderr).toMatch(new RegExp(`pid ${process.pid} on `));
+    run.signal('SIGTERM');
+    expect(await run.done).toBe(0);
+    // Released at exit: cron's execute runs again.
+    expect((await runCli(dir, ['execute'])).code).toBe(0);
+  });
+
+  it('refuses a bad --every before it starts anything', async () => {
+    const dir = tempDir();
+    writeConfig(dir, ['a']);
+    const result = await runCli(dir, ['run', '--every', '0s']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--every "0s"/);
+    expect(existsSync(join(dir, 'metrix.db'))).toBe(false);
+  });
+});

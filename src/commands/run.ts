@@ -11,6 +11,7 @@ import { nextBoundary, nextCycle } from '../poll/schedule.js';
 import { WarmTransport } from '../poll/warm-transport.js';
 import { openTransports } from './transports.js';
 import { alertAndNotify } from '../notify/after-run.js';
+import { heartbeatAfterRun } from '../notify/heartbeat.js';
 import { POLLER_HOST } from '../alerts/self-monitoring.js';
 import { Store } from '../store/store.js';
 import { currentHolder } from '../store/run-lock.js';
@@ -170,7 +171,9 @@ async function runCycle(config: Config, hosts: readonly Host[], store: Store, ke
     await alertAndNotify(config, store, run, io);
   } catch (err) {
     logLine(io, 'ERROR', `alerts and mail of this cycle failed: ${errorMessage(err)}`);
+    return { run };
   }
+  await heartbeatAfterRun(config, store, io, run, hurry); // never throws; throttled by <heartbeat every>
   return { run };
 }
 

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
 import { killQuietly } from '../farm/processes.js';
+import { startPingServer } from '../notify/ping-server.js';
 import { residentPids, startRun, storedPolls, type RunHandle } from './harness.js';
 
 /** `metrix run` on hosts of the local transport: resident collectors are child processes. */
@@ -129,6 +130,25 @@ describe('metrix run (local hosts)', () => {
     expect(await run.done).toBe(0);
     // Released at exit: cron's execute runs again.
     expect((await runCli(dir, ['execute'])).code).toBe(0);
+  });
+
+  it('pings the heartbeat after good cycles, at most once per <heartbeat every>', async () => {
+    const server = await startPingServer();
+    try {
+      const dir = tempDir();
+      writeConfig(dir, ['a'], `<heartbeat url="${server.origin}/ping/secret-token" every="30s" timeout="5s"/>`);
+      const run = start(dir, ['--every', '10s']);
+      await run.waitForCycle(8);
+      run.signal('SIGTERM');
+      expect(await run.done).toBe(0);
+      // Cycles 10 s apart over 70 s or so: a ping at the first, then one every third cycle.
+      expect(server.requests.length).toBeGreaterThanOrEqual(2);
+      expect(server.requests.length).toBeLessThanOrEqual(4);
+      expect(server.requests.every((request) => request.path === '/ping/secret-token')).toBe(true);
+      expect(run.stderr()).not.toMatch(/secret-token/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses a bad --every before it starts anything', async () => {

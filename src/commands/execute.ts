@@ -41,7 +41,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     const { pid, machine, acquiredAt } = lock.holder;
     throw new MetrixError(
       'LOCKED',
-      `another metrix execute is still running (pid ${pid} on ${machine}, since ${formatUtc(acquiredAt)}); waited ${options.wait}, skipped this run`,
+      `another metrix execute or run is polling this database (pid ${pid} on ${machine}, since ${formatUtc(acquiredAt)}); waited ${options.wait}, skipped this run`,
     );
   }
   if (lock.tookOverFrom) logLine(io, 'WARN', `the run of pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.machine} ended without releasing its lock (crashed or killed); took it over`);

@@ -88,7 +88,7 @@ describe('overlapping metrix execute', () => {
 
     const blocked = await runCli(dir, ['execute', '--wait', '500ms']);
     expect(blocked.code).toBe(3);
-    expect(blocked.stderr).toMatch(new RegExp(`another metrix execute is still running \\(pid ${other.pid} on .*\\); waited 500ms, skipped this run`));
+    expect(blocked.stderr).toMatch(new RegExp(`another metrix execute or run is polling this database \\(pid ${other.pid} on .*\\); waited 500ms, skipped this run`));
     expect(blocked.stdout).toBe('');
 
     other.kill('SIGKILL');

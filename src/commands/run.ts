@@ -3,7 +3,7 @@ import type { Config, Host } from '../config/types.js';
 import { checkDuration, DURATION_RANGES, formatDuration } from '../config/duration.js';
 import { KeyStore } from '../crypto/key-store.js';
 import { logLine, type Io, type StopSignal } from '../cli/io.js';
-import { descriptorsNeeded, raiseFdLimit } from '../cli/fd-limit.js';
+import { descriptorsNeeded, fdLimits } from '../cli/fd-limit.js';
 import { selectHosts } from '../cli/select-hosts.js';
 import { pollHosts } from '../poll/run.js';
 import type { PollRecord, RunRecord } from '../poll/records.js';
@@ -197,17 +197,16 @@ function reloadConfig(options: RunOptions, current: Config, io: Io): { config: C
   }
 }
 
-/** Says plainly when the hosts need more descriptors than the process may open. */
+/**
+ * Says plainly when the hosts need more descriptors than the process may open. Node raises its
+ * soft open-files limit to the hard one at start-up, so the hard limit is what there is.
+ */
 function checkDescriptors(hosts: readonly Host[], io: Io): void {
-  const raised = raiseFdLimit();
-  if (raised.kind === 'raised') logLine(io, 'INFO', `open-files limit raised from ${raised.from} to ${raised.limits.soft} (the hard limit)`);
+  const limits = fdLimits();
   const local = hosts.filter((host) => host.transport === 'local').length;
   const needed = descriptorsNeeded(hosts.length - local, local);
-  const limit = raised.limits?.soft;
-  if (limit !== undefined && needed > limit) {
-    logLine(io, 'WARN', `${describeCount(hosts.length)} keep about ${needed} files open, above this process's limit of ${limit} (hard limit ${raised.limits!.hard}): hosts beyond it will fail with "too many open files"; raise LimitNOFILE= in the systemd unit (or ulimit -n)`);
-  } else if (raised.kind === 'failed') {
-    logLine(io, 'WARN', `cannot raise the open-files limit: ${raised.why}`);
+  if (limits !== undefined && needed > limits.soft) {
+    logLine(io, 'WARN', `${describeCount(hosts.length)} keep about ${needed} files open, above this process's limit of ${limits.soft} (hard limit ${limits.hard}): hosts beyond it will fail with "too many open files"; raise LimitNOFILE= in the systemd unit (or ulimit -Hn)`);
   }
 }
 

@@ -1,5 +1,4 @@
 import type { Host } from '../config/types.js';
-import { formatUtc } from '../text/time.js';
 import { fail, ok, type Failure, type Outcome } from '../result.js';
 import { Resident, type ResidentEnd, type ResidentProcess } from './resident.js';
 import type { ExecRequest, ExecResult, Transport } from './transport.js';
@@ -18,7 +17,10 @@ export interface ResidentStarter {
 }
 
 export interface BackoffPolicy {
-  /** The first failure is retried at the next cycle; the n-th waits base × 2^(n-2). */
+  /**
+   * The cycle length. The first failure is retried at the next cycle; after the n-th in a row,
+   * 2^(n-2) cycles are skipped, at most maxMs worth.
+   */
   readonly baseMs: number;
   readonly maxMs: number;
 }
@@ -88,9 +90,10 @@ export class WarmTransport implements Transport {
     if (current?.alive) return ok(current);
     this.#residents.delete(host.name);
     const failing = this.#failing.get(host.name);
-    if (failing && this.clock() < failing.retryAt) {
+    if (failing && this.#backingOff(failing)) {
       const { reason, message } = failing.last;
-      return fail(reason, `${message} (failed ${failing.failures} times in a row; next try at ${formatUtc(failing.retryAt)})`);
+      const cycles = Math.ceil((failing.retryAt - this.backoff.baseMs / 2 - this.clock()) / this.backoff.baseMs);
+      return fail(reason, `${message} (failed ${failing.failures} times in a row; tried again in ${cycles} cycle${cycles === 1 ? '' : 's'})`);
     }
     this.#starts++;
     const started = await this.starter.startResident(host);
@@ -100,13 +103,19 @@ export class WarmTransport implements Transport {
     return ok(resident);
   }
 
+  // Cycles start on boundaries a little before the failure time + k cycles: half a cycle of slack.
+  #backingOff(failing: Failing): boolean {
+    return this.clock() < failing.retryAt - this.backoff.baseMs / 2;
+  }
+
   #failed(host: Host, failure: Failure): Outcome<never> {
     const before = this.#failing.get(host.name);
+    // While backing off, the stored failure stays the one that started it.
+    if (before && this.#backingOff(before)) return fail(failure.reason, failure.message);
     const failures = (before?.failures ?? 0) + 1;
-    // While backing off the stored failure stays the one that started it.
-    if (before && this.clock() < before.retryAt) return fail(failure.reason, failure.message);
-    const wait = failures < 2 ? 0 : Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** (failures - 2));
-    this.#failing.set(host.name, { failures, retryAt: this.clock() + wait, last: failure });
+    const most = Math.max(1, Math.floor(this.backoff.maxMs / this.backoff.baseMs));
+    const skipped = failures < 2 ? 0 : Math.min(most, 2 ** (failures - 2));
+    this.#failing.set(host.name, { failures, retryAt: this.clock() + (skipped + 1) * this.backoff.baseMs, last: failure });
     return fail(failure.reason, failure.message);
   }
 }

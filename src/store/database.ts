@@ -82,6 +82,8 @@ function prepare(db: Db, path: string, options: OpenOptions): Db {
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // A big transaction (a schema upgrade, a long prune) grows the -wal file; give it back after.
+      db.pragma('journal_size_limit = 67108864');
     }
     db.pragma('foreign_keys = ON');
     migrate(db, path, options.readonly ?? false);
@@ -95,14 +97,39 @@ function prepare(db: Db, path: string, options: OpenOptions): Db {
 }
 
 function migrate(db: Db, path: string, readonly: boolean): void {
+  const version = schemaVersion(db, path);
+  if (version === MIGRATIONS.length) return;
+  if (readonly) {
+    throw new MetrixError(
+      'STORE',
+      `database ${path} was written by an older metrix (schema version ${version}, this one needs ${MIGRATIONS.length}) and must be upgraded first; ` +
+        'run "metrix execute" or "metrix prune" once as a user who may write it (the upgrade keeps every sample)',
+    );
+  }
+  const upgrade = db.transaction(() => {
+    // Read again under the write lock: another process may have upgraded it while we waited.
+    const from = schemaVersion(db, path);
+    for (const step of MIGRATIONS.slice(from)) {
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+    }
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  });
+  try {
+    upgrade.immediate();
+  } catch (err) {
+    throw new MetrixError(
+      'STORE',
+      `database ${path}: upgrading its schema from version ${version} to ${MIGRATIONS.length} failed, nothing was changed (the file is as it was): ${errorMessage(err)}${readonlyHint(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+function schemaVersion(db: Db, path: string): number {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) {
     throw new MetrixError('STORE', `database ${path} has schema version ${version}, newer than this metrix knows (${MIGRATIONS.length}); upgrade metrix`);
   }
-  if (version === MIGRATIONS.length) return;
-  if (readonly) throw new MetrixError('STORE', `database ${path} needs a schema upgrade; run "metrix execute" once to apply it`);
-  db.transaction(() => {
-    MIGRATIONS.slice(version).forEach((sql) => db.exec(sql));
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  }).immediate();
+  return version;
 }

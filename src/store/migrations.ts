@@ -1,8 +1,14 @@
+import type { Db } from './database.js';
+import { convertSamples } from './convert-samples.js';
+
+/** SQL to run, or a step that needs code (rewriting rows); either runs inside the migration's transaction. */
+export type Migration = string | ((db: Db) => void);
+
 /**
  * Schema versions, applied in order; PRAGMA user_version records how many ran.
  * Append only: a released migration is never edited.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE hosts (
     id   INTEGER PRIMARY KEY,
@@ -118,4 +124,64 @@ export const MIGRATIONS: readonly string[] = [
     sent_at        INTEGER NOT NULL
   );
   `,
+  // Issue #9: one row per host per poll instead of one per sample, roll-ups, retention state.
+  (db) => {
+    db.exec(`
+    -- The ordered series one row holds values for: gauges by series id, then counters by series
+    -- id (series: 4 bytes each, little-endian); counters = how many of them are at the end.
+    CREATE TABLE layouts (
+      id       INTEGER PRIMARY KEY,
+      host_id  INTEGER NOT NULL REFERENCES hosts (id),
+      series   BLOB NOT NULL,
+      counters INTEGER NOT NULL,
+      UNIQUE (host_id, series)
+    );
+    -- One row per host per poll: the poll's values packed in one blob (src/store/codec.ts) in
+    -- the order of its layout. The counters (the layout's tail) were read counters_lag ms
+    -- before ts. A run writes one row per host; a range of one series reads one row per poll.
+    CREATE TABLE sample_rows (
+      host_id      INTEGER NOT NULL,
+      ts           INTEGER NOT NULL,
+      layout_id    INTEGER NOT NULL REFERENCES layouts (id),
+      counters_lag INTEGER NOT NULL,
+      vals         BLOB NOT NULL,
+      PRIMARY KEY (host_id, ts)
+    ) WITHOUT ROWID;
+    -- Roll-ups, one row per host per bucket (ts = its start): per series of the layout, in
+    -- order, min, max, sum, and n - count (n = the most samples any of its series had).
+    CREATE TABLE rollups_5m (
+      host_id   INTEGER NOT NULL,
+      ts        INTEGER NOT NULL,
+      layout_id INTEGER NOT NULL REFERENCES layouts (id),
+      n         INTEGER NOT NULL,
+      vals      BLOB NOT NULL,
+      PRIMARY KEY (host_id, ts)
+    ) WITHOUT ROWID;
+    CREATE TABLE rollups_1h (
+      host_id   INTEGER NOT NULL,
+      ts        INTEGER NOT NULL,
+      layout_id INTEGER NOT NULL REFERENCES layouts (id),
+      n         INTEGER NOT NULL,
+      vals      BLOB NOT NULL,
+      PRIMARY KEY (host_id, ts)
+    ) WITHOUT ROWID;
+    -- What each tier of a host holds, so readers know where to look and retention where to
+    -- resume: raw samples from raw_from on; roll-ups over [from, to) (bucket boundaries).
+    CREATE TABLE tiers (
+      host_id  INTEGER PRIMARY KEY REFERENCES hosts (id),
+      raw_from INTEGER NOT NULL DEFAULT 0,
+      m5_from  INTEGER NOT NULL DEFAULT 0,
+      m5_to    INTEGER NOT NULL DEFAULT 0,
+      h1_from  INTEGER NOT NULL DEFAULT 0,
+      h1_to    INTEGER NOT NULL DEFAULT 0
+    );
+    -- Small facts about the store itself, e.g. when retention last ran to the end.
+    CREATE TABLE store_state (
+      name  TEXT PRIMARY KEY,
+      value INTEGER NOT NULL
+    );
+    `);
+    convertSamples(db);
+    db.exec('DROP TABLE samples');
+  },
 ];

@@ -1,13 +1,16 @@
 import type { Sample } from '../../client-script/src/protocol.js';
 import type { CounterSnapshot } from '../metrics/derive.js';
-import { METRICS, metricInfo } from '../metrics/catalog.js';
-import { canonicalLabels, type Labels } from '../metrics/labels.js';
+import { metricInfo } from '../metrics/catalog.js';
+import type { Labels } from '../metrics/labels.js';
 import type { PollRecord, RunRecord } from '../poll/records.js';
 import { AlertStore } from './alert-store.js';
+import { decodeValues, SAMPLE_CODEC, valueAt, type Codec } from './codec.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { HeartbeatStore } from './heartbeat-store.js';
+import { Layouts } from './layouts.js';
 import { readLastPolls, type HostPolls } from './fleet.js';
 import { OutboxStore } from './outbox-store.js';
+import { MAX_COUNTER_LAG_MS, SampleRows } from './sample-rows.js';
 import { acquireRunLock, type Holder, type LockDeps, type LockResult } from './run-lock.js';
 import { SeriesIds } from './series-ids.js';
 import { SilenceStore } from './silence-store.js';
@@ -24,16 +27,41 @@ export interface RangeQuery {
   readonly until: number;
 }
 
-// Counter names come from the catalog (snake_case constants), so they can sit in the SQL text.
-const COUNTER_LIST = METRICS.filter((info) => info.kind === 'counter')
-  .map((info) => `'${info.name}'`)
-  .join(', ');
+const isCounter = (metric: string): boolean => metricInfo(metric)?.kind === 'counter';
+
+function sameSeries(a: readonly Sample[], b: readonly Sample[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.m !== b[i]!.m || !sameLabels(a[i]!.l, b[i]!.l)) return false;
+  }
+  return true;
+}
+
+function sameLabels(a: Labels | undefined, b: Labels | undefined): boolean {
+  if (a === b) return true;
+  let keys = 0;
+  for (const key in a) {
+    if (a[key] !== b?.[key]) return false;
+    keys++;
+  }
+  for (const _ in b) keys--;
+  return keys === 0;
+}
+
+export interface StoreOptions extends OpenOptions {
+  /** The format new rows are written in; for benchmarks comparing them (both are always read). */
+  readonly codec?: Codec;
+}
 
 /** The metrics database: hosts, series, samples, runs and polls. The only writer of samples. */
 export class Store {
   private readonly ids: SeriesIds;
-  private readonly insertSample;
-  private readonly selectLastCounters;
+  private readonly layouts: Layouts;
+  private readonly rows: SampleRows;
+  private readonly insertRun;
+  private readonly insertPoll;
+  private readonly selectMetrics;
+  private readonly lastSeries = new Map<number, { samples: readonly Sample[]; ids: readonly number[] }>();
   /** Alert states and the notification log. */
   readonly alerts: AlertStore;
   /** Rendered messages waiting to be sent, and what became of them. */
@@ -43,17 +71,16 @@ export class Store {
   readonly heartbeat: HeartbeatStore;
 
   /** The raw handle is for store/ alone: commands use the methods and stores above. */
-  private constructor(private readonly db: Db) {
+  private constructor(
+    private readonly db: Db,
+    codec: Codec,
+  ) {
     this.ids = new SeriesIds(db);
-    this.insertSample = db.prepare('INSERT OR REPLACE INTO samples (host_id, ts, series_id, value) VALUES (?, ?, ?, ?)');
-    // Prepared once: the poll path asks for every host's counters. The newest time any counter
-    // of the host was stored, then every counter stored at that time.
-    this.selectLastCounters = db.prepare<{ host: number }, { ts: number; metric: string; labels: string; value: number }>(
-      `SELECT p.ts, s.metric, s.labels, p.value FROM samples p JOIN series s ON s.id = p.series_id
-       WHERE p.host_id = @host AND s.metric IN (${COUNTER_LIST}) AND p.ts = (
-         SELECT q.ts FROM samples q JOIN series t ON t.id = q.series_id
-         WHERE q.host_id = @host AND t.metric IN (${COUNTER_LIST}) ORDER BY q.ts DESC LIMIT 1)`,
-    );
+    this.layouts = new Layouts(db);
+    this.rows = new SampleRows(db, this.layouts, this.ids, codec);
+    this.insertRun = db.prepare('INSERT INTO runs (started_at, finished_at, hosts_ok, hosts_failed) VALUES (?, ?, ?, ?)');
+    this.selectMetrics = db.prepare<[number], { metric: string }>('SELECT DISTINCT metric FROM series WHERE host_id = ? ORDER BY metric');
+    this.insertPoll = db.prepare('INSERT INTO polls (run_id, host, ts, ok, reason, message, duration_ms, collector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.alerts = new AlertStore(db);
     this.outbox = new OutboxStore(db);
     this.silences = new SilenceStore(db);
@@ -70,8 +97,8 @@ export class Store {
     return acquireRunLock(this.db, me, waitMs, deps);
   }
 
-  static open(path: string, options?: OpenOptions): Store {
-    return new Store(openDatabase(path, options));
+  static open(path: string, options: StoreOptions = {}): Store {
+    return new Store(openDatabase(path, options), options.codec ?? SAMPLE_CODEC);
   }
 
   /** Folds the write-ahead log into the database file (benchmarks measure the file after it). */
@@ -87,17 +114,23 @@ export class Store {
   lastCounters(host: string): CounterSnapshot | undefined {
     const hostId = this.ids.findHost(host);
     if (hostId === undefined) return undefined;
-    const rows = this.selectLastCounters.all({ host: hostId });
-    if (rows.length === 0) return undefined;
-    return { ts: rows[0]!.ts, counters: rows.map((row) => ({ m: row.metric, v: row.value, l: JSON.parse(row.labels) as Labels })) };
+    // Newest row first; failed polls (host_up only) hold no counters and are passed over.
+    for (const row of this.rows.newest(hostId)) {
+      const { series, countersFrom } = row.layout;
+      if (countersFrom === series.length) continue;
+      const values = decodeValues(row.vals);
+      const counters = series.slice(countersFrom).map((id, i) => {
+        const info = this.ids.info(id);
+        return { m: info.metric, v: values[countersFrom + i]!, l: info.labels };
+      });
+      return { ts: row.ts - row.lag, counters };
+    }
+    return undefined;
   }
 
   /** Writes a whole run in one transaction: a run that dies leaves no half-written poll. */
   writeRun(run: RunRecord): number {
-    const insertRun = this.db.prepare('INSERT INTO runs (started_at, finished_at, hosts_ok, hosts_failed) VALUES (?, ?, ?, ?)');
-    const insertPoll = this.db.prepare(
-      'INSERT INTO polls (run_id, host, ts, ok, reason, message, duration_ms, collector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    const { insertRun, insertPoll } = this;
     const write = this.db.transaction((): number => {
       const failed = run.polls.filter((poll) => poll.failure).length;
       const runId = Number(insertRun.run(run.startedAt, run.finishedAt, run.polls.length - failed, failed).lastInsertRowid);
@@ -111,9 +144,17 @@ export class Store {
     try {
       return write.immediate();
     } catch (err) {
-      this.ids.forget();
+      this.forgetIds();
       throw err;
     }
+  }
+
+  /** Ids cached during a transaction that rolled back no longer exist. */
+  private forgetIds(): void {
+    this.ids.forget();
+    this.layouts.forget();
+    this.rows.forget();
+    this.lastSeries.clear();
   }
 
   /** Writes samples of one host taken at one time, in their own transaction. */
@@ -121,76 +162,100 @@ export class Store {
     try {
       this.db.transaction(() => this.insertSamples(host, ts, samples)).immediate();
     } catch (err) {
-      this.ids.forget();
+      this.forgetIds();
       throw err;
     }
   }
 
-  /** The latest value of one series, if it has any. */
+  /** The latest value of the metric (any of its series), if it has any. */
   lastValue(host: string, metric: string): number | undefined {
     const hostId = this.ids.findHost(host);
     if (hostId === undefined) return undefined;
-    return this.db
-      .prepare<[number, number, string], { value: number }>(
-        `SELECT p.value FROM samples p JOIN series s ON s.id = p.series_id
-         WHERE p.host_id = ? AND s.host_id = ? AND s.metric = ? ORDER BY p.ts DESC LIMIT 1`,
-      )
-      .get(hostId, hostId, metric)?.value;
-  }
-
-  /** Counters go in at the time the host read them, the rest at the poll's time (PollRecord.countersTs). */
-  private insertPollSamples(poll: PollRecord): void {
-    const countersTs = poll.countersTs ?? poll.ts;
-    if (countersTs === poll.ts) return this.insertSamples(poll.host, poll.ts, poll.samples);
-    const isCounter = (sample: Sample): boolean => metricInfo(sample.m)?.kind === 'counter';
-    this.insertSamples(poll.host, poll.ts, poll.samples.filter((sample) => !isCounter(sample)));
-    this.insertSamples(poll.host, countersTs, poll.samples.filter(isCounter));
-  }
-
-  /** Inserts samples of one host taken at one time; callers wrap it in a transaction. */
-  insertSamples(host: string, ts: number, samples: readonly Sample[]): void {
-    const hostId = this.ids.host(host);
-    for (const sample of samples) {
-      this.insertSample.run(hostId, ts, this.ids.seriesOf(hostId, sample.m, canonicalLabels(sample.l)), sample.v);
+    const series = new Set(this.ids.ofMetric(hostId, metric).map((s) => s.id));
+    if (series.size === 0) return undefined;
+    for (const row of this.rows.newest(hostId)) {
+      const k = row.layout.series.findIndex((id) => series.has(id));
+      if (k >= 0) return valueAt(row.vals, k);
     }
+    return undefined;
   }
 
-  /** Samples of one host and metric in [since, until], one entry per label set, oldest first. */
+  /**
+   * One row per poll: counters at the time the host read them (PollRecord.countersTs), kept
+   * as the row's lag, the rest at the poll's time. Counters read implausibly early get a row
+   * of their own.
+   */
+  private insertPollSamples(poll: PollRecord): void {
+    const lag = poll.ts - (poll.countersTs ?? poll.ts);
+    if (lag >= 0 && lag <= MAX_COUNTER_LAG_MS) return this.writeEntries(poll.host, poll.ts, lag, poll.samples);
+    const counter = (sample: Sample): boolean => isCounter(sample.m);
+    this.writeEntries(poll.host, poll.ts, 0, poll.samples.filter((sample) => !counter(sample)));
+    this.writeEntries(poll.host, poll.countersTs!, 0, poll.samples.filter(counter));
+  }
+
+  /** Inserts samples of one host taken at one time (merged into a row already there); callers wrap it in a transaction. */
+  insertSamples(host: string, ts: number, samples: readonly Sample[]): void {
+    this.writeEntries(host, ts, 0, samples);
+  }
+
+  private writeEntries(host: string, ts: number, lag: number, samples: readonly Sample[]): void {
+    if (samples.length === 0) return;
+    const hostId = this.ids.host(host);
+    const values = new Array<number>(samples.length);
+    for (let i = 0; i < samples.length; i++) values[i] = samples[i]!.v;
+    this.rows.write(hostId, ts, lag, this.seriesIdsOf(hostId, samples), values);
+  }
+
+  /**
+   * The series ids of a poll's samples. A host reports the same series in the same order poll
+   * after poll, so the last poll's list is kept per host and compared name by name, which
+   * costs less than looking each sample up.
+   */
+  private seriesIdsOf(hostId: number, samples: readonly Sample[]): readonly number[] {
+    const last = this.lastSeries.get(hostId);
+    if (last && sameSeries(last.samples, samples)) return last.ids;
+    const ids = samples.map((sample) => this.ids.seriesOf(hostId, sample.m, sample.l));
+    this.lastSeries.set(hostId, { samples, ids });
+    return ids;
+  }
+
+  /** Raw samples of one host and metric in [since, until], one entry per label set, oldest first. */
   range(query: RangeQuery): SeriesRange[] {
     const hostId = this.ids.findHost(query.host);
     if (hostId === undefined) return [];
-    const series = this.db
-      .prepare<[number, string], { id: number; labels: string }>('SELECT id, labels FROM series WHERE host_id = ? AND metric = ? ORDER BY labels')
-      .all(hostId, query.metric);
+    const series = this.ids.ofMetric(hostId, query.metric);
     if (series.length === 0) return [];
-    const points = new Map(series.map((row) => [row.id, [] as Array<{ ts: number; value: number }>]));
-    const rows = this.db
-      .prepare<[number, number, number], { series_id: number; ts: number; value: number }>(
-        `SELECT series_id, ts, value FROM samples WHERE host_id = ? AND ts BETWEEN ? AND ? AND series_id IN (${[...points.keys()].join(',')}) ORDER BY ts`,
-      )
-      .all(hostId, query.since, query.until);
-    for (const row of rows) points.get(row.series_id)!.push({ ts: row.ts, value: row.value });
-    return series.filter((row) => points.get(row.id)!.length > 0).map((row) => ({ labels: JSON.parse(row.labels) as Labels, points: points.get(row.id)! }));
+    const points = this.rows.range(
+      hostId,
+      series.map((s) => s.id),
+      query.since,
+      query.until,
+      isCounter(query.metric),
+    );
+    return series.filter((s) => points.get(s.id)!.length > 0).map((s) => ({ labels: s.labels, points: points.get(s.id)! }));
   }
 
   /**
    * The samples of `metrics` each host stored at one time (the `ts` of one of its polls), by
-   * host; hosts with none are left out. A seek on the (host, time) key prefix per host, no
-   * history read, one statement for the whole call. The one reader of samples by poll: a
-   * change to how samples are stored (issue #9) changes this method, not its callers.
+   * host; hosts with none are left out. One seek on the (host, time) key per host, no history
+   * read. The one reader of samples by poll.
    */
   samplesAt(at: ReadonlyArray<{ readonly host: string; readonly ts: number }>, metrics: readonly string[]): Map<string, Sample[]> {
-    const select = this.db.prepare<[number, number, string], { metric: string; labels: string; value: number }>(
-      `SELECT s.metric, s.labels, p.value FROM samples p JOIN series s ON s.id = p.series_id
-       WHERE p.host_id = ? AND p.ts = ? AND s.metric IN (SELECT value FROM json_each(?))`,
-    );
-    const wanted = JSON.stringify(metrics);
+    const wanted = new Set(metrics);
     const found = new Map<string, Sample[]>();
     for (const { host, ts } of at) {
       const hostId = this.ids.findHost(host);
       if (hostId === undefined) continue;
-      const rows = select.all(hostId, ts, wanted);
-      if (rows.length > 0) found.set(host, rows.map((row) => ({ m: row.metric, v: row.value, l: JSON.parse(row.labels) as Labels })));
+      const row = this.rows.at(hostId, ts);
+      if (!row) continue;
+      const values = decodeValues(row.vals);
+      // Counters read before the poll's end are at another time, not this one.
+      const samples = row.layout.series.flatMap((id, k): Sample[] => {
+        const info = this.ids.info(id);
+        if (!wanted.has(info.metric) || (k >= row.layout.countersFrom && row.lag !== 0)) return [];
+        return [{ m: info.metric, v: values[k]!, l: info.labels }];
+      });
+      if (samples.length > 0) found.set(host, samples);
     }
     return found;
   }
@@ -204,9 +269,6 @@ export class Store {
   metricsOf(host: string): string[] {
     const hostId = this.ids.findHost(host);
     if (hostId === undefined) return [];
-    return this.db
-      .prepare<[number], { metric: string }>('SELECT DISTINCT metric FROM series WHERE host_id = ? ORDER BY metric')
-      .all(hostId)
-      .map((row) => row.metric);
+    return this.selectMetrics.all(hostId).map((row) => row.metric);
   }
 }

@@ -8,6 +8,7 @@ import { startFarm, type Farm } from '../farm/farm.js';
 import { startSilentServer, type SilentServer } from '../farm/hostile.js';
 import { sshdMissing } from '../farm/sshd.js';
 import { runCli } from '../helpers/io.js';
+import { storedPoints } from '../helpers/stored.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -68,9 +69,9 @@ function startExecute(dir: string): Child {
 
 const stored = (dir: string) => {
   const db = new Database(join(dir, 'metrix.db'), { readonly: true });
-  const up = db
-    .prepare("SELECT h.name FROM hosts h JOIN series s ON s.host_id = h.id JOIN samples p ON p.series_id = s.id WHERE s.metric = 'host_up' ORDER BY h.name")
-    .all() as Array<{ name: string }>;
+  const up = storedPoints(join(dir, 'metrix.db'), 'host_up')
+    .map((p) => ({ name: p.host }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const locks = (db.prepare('SELECT COUNT(*) AS n FROM run_lock').get() as { n: number }).n;
   const runs = (db.prepare('SELECT hosts_ok, hosts_failed FROM runs').all() as Array<{ hosts_ok: number; hosts_failed: number }>);
   db.close();

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { startFarm, type Farm } from '../farm/farm.js';
 import { closedPort, startSilentServer, type SilentServer } from '../farm/hostile.js';
 import { sshdMissing } from '../farm/sshd.js';
 import { runCli } from '../helpers/io.js';
+import { storedPoints } from '../helpers/stored.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -64,11 +64,7 @@ function fleetConfig(dir: string, broken: Record<string, Broken> = {}): string {
 }
 
 const upValues = (dir: string): Record<string, number[]> => {
-  const db = new Database(join(dir, 'metrix.db'), { readonly: true });
-  const rows = db
-    .prepare("SELECT h.name, p.value FROM hosts h JOIN series s ON s.host_id = h.id JOIN samples p ON p.series_id = s.id WHERE s.metric = 'host_up' ORDER BY p.ts")
-    .all() as Array<{ name: string; value: number }>;
-  db.close();
+  const rows = storedPoints(join(dir, 'metrix.db'), 'host_up').map((p) => ({ name: p.host, value: p.value }));
   const out: Record<string, number[]> = {};
   for (const row of rows) (out[row.name] ??= []).push(row.value);
   return out;

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
 import { KeyStore } from '../../src/crypto/key-store.js';
+import { Store } from '../../src/store/store.js';
 import { formatNumber } from '../../src/mail/format.js';
 import { parseCsv, pngSize } from '../mail/helpers.js';
 import { makeCertificate, parseMail, startSmtpServer, type TestSmtpServer } from '../mail/smtp-server.js';
@@ -86,10 +87,10 @@ describe('alert mail through a real SMTP server', () => {
     expect(pngSize(chart.content)!.width).toBeGreaterThan(400);
     expect(mail.html).toContain(`cid:${chart.cid}`);
     const csv = parseCsv(mail.attachments.find((a) => a.contentType.startsWith('text/csv'))!.content.toString('utf8'));
-    const stored = database
-      .prepare("SELECT p.ts, p.value FROM samples p JOIN series s ON s.id = p.series_id WHERE s.metric = 'mem_percent' ORDER BY p.ts")
-      .all() as Array<{ ts: number; value: number }>;
     database.close();
+    const reader = Store.open(join(dir, 'metrix.db'), { readonly: true });
+    const stored = reader.range({ host: 'localhost', metric: 'mem_percent', since: 0, until: clock.now() }).flatMap((s) => s.points);
+    reader.close();
     expect(csv[0]).toEqual(['code', 'host', 'metric', 'labels', 'time', 'value']);
     expect(csv.slice(1).map((row) => [row[0], row[1], row[2], Date.parse(row[4]!), Number(row[5])])).toEqual(
       stored.map((s) => [alert.code, 'localhost', 'mem_percent', s.ts, s.value]),

@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import { chmodSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
+import { storedPoints } from '../helpers/stored.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const config = (extraHosts = ''): string => `<metrix>
@@ -21,17 +21,10 @@ function project(xml = config()): string {
   return dir;
 }
 
-const samples = (dir: string, metric: string): Array<{ labels: string; ts: number; value: number }> => {
-  const db = new Database(join(dir, 'metrix.db'), { readonly: true });
-  const rows = db
-    .prepare(
-      `SELECT s.labels, p.ts, p.value FROM hosts h JOIN series s ON s.host_id = h.id JOIN samples p ON p.series_id = s.id
-       WHERE h.name = ? AND s.metric = ? ORDER BY p.ts`,
-    )
-    .all('localhost', metric) as Array<{ labels: string; ts: number; value: number }>;
-  db.close();
-  return rows;
-};
+const samples = (dir: string, metric: string): Array<{ labels: string; ts: number; value: number }> =>
+  storedPoints(join(dir, 'metrix.db'), metric)
+    .filter((p) => p.host === 'localhost')
+    .map((p) => ({ labels: JSON.stringify(p.labels), ts: p.ts, value: p.value }));
 
 /** Busy and total jiffies of the aggregate cpu line, computed the way metrix defines cpu_percent. */
 function procStat(): { busy: number; total: number } {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Io, StopSignal } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -42,10 +43,12 @@ describe('metrix execute, stopped after its hosts are stored', () => {
     expect(err).toMatch(/WARN stopped by SIGTERM: every host had finished; alerts and mail wait for the next run/);
     expect(code).toBe(143);
     const db = new Database(join(dir, 'metrix.db'), { readonly: true });
-    const up = db.prepare("SELECT COUNT(*) AS n FROM samples p JOIN series s ON s.id = p.series_id WHERE s.metric = 'host_up'").get() as { n: number };
     const alerts = db.prepare('SELECT COUNT(*) AS n FROM alerts').get() as { n: number };
     const locks = db.prepare('SELECT COUNT(*) AS n FROM run_lock').get() as { n: number };
     db.close();
+    const store = Store.open(join(dir, 'metrix.db'), { readonly: true });
+    const up = { n: store.range({ host: 'localhost', metric: 'host_up', since: 0, until: Date.now() + 86_400_000 }).flatMap((s) => s.points).length };
+    store.close();
     expect({ up: up.n, alerts: alerts.n, locks: locks.n }).toEqual({ up: 1, alerts: 0, locks: 0 });
     expect(listener).toBeUndefined();
   });

@@ -1,9 +1,9 @@
-import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/poll/collector-bundle.js';
+import { Store } from '../../src/store/store.js';
 import { writeFarmConfig, type FarmHost } from '../farm/config.js';
 import { startFarm, type Farm } from '../farm/farm.js';
 import { killQuietly } from '../farm/processes.js';
@@ -125,12 +125,10 @@ describe.skipIf(sshdMissing() !== undefined)('metrix run over sshd', () => {
     await run.waitFor(/WARN cycle \d+ took \d+\.\ds, longer than --every 1s: \d+ cycle\(s\) skipped \(1 overrun\(s\) so far\)/);
     run.signal('SIGTERM');
     expect(await run.done).toBe(0);
-    const db = new Database(join(dir, 'metrix.db'), { readonly: true });
-    const overruns = db
-      .prepare("SELECT MAX(p.value) AS n FROM samples p JOIN series s ON s.id = p.series_id WHERE s.metric = 'metrix_cycle_overruns'")
-      .get() as { n: number };
-    db.close();
-    expect(overruns.n).toBeGreaterThanOrEqual(1);
+    const store = Store.open(join(dir, 'metrix.db'), { readonly: true });
+    const overruns = Math.max(...store.range({ host: '(metrix)', metric: 'metrix_cycle_overruns', since: 0, until: Date.now() + 86_400_000 }).flatMap((s) => s.points.map((p) => p.value)));
+    store.close();
+    expect(overruns).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
   it('finishes the cycle under way on SIGTERM, stores it whole and exits 0', async () => {

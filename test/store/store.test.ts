@@ -78,8 +78,61 @@ describe('Store', () => {
     store.close();
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 1 });
-    expect(db.prepare('SELECT count(*) AS n FROM samples').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM sample_rows').get()).toEqual({ n: 1 });
     db.close();
+    const reader = Store.open(path, { readonly: true });
+    expect(reader.range({ host: 'f4', metric: 'load1', since: 0, until: 10_000 })).toEqual([{ labels: {}, points: [{ ts: 1000, value: 1 }] }]);
+    expect(reader.range({ host: 'f4', metric: 'load5', since: 0, until: 10_000 })).toEqual([]);
+    expect(reader.metricsOf('f5')).toEqual([]);
+    reader.close();
+  });
+
+  it('merges a second write at the same host and time into its row', () => {
+    const store = Store.open(dbPath());
+    store.writeSamples('(metrix)', 5000, [{ m: 'metrix_poll_failures', v: 0, l: { reason: 'keys' } }, { m: 'metrix_mail_ok', v: 1 }]);
+    store.writeSamples('(metrix)', 5000, [{ m: 'metrix_mail_ok', v: 0 }, { m: 'metrix_poll_failures', v: 2, l: { reason: 'node' } }]);
+    const all = (metric: string) => store.range({ host: '(metrix)', metric, since: 0, until: 10_000 });
+    expect(all('metrix_mail_ok')).toEqual([{ labels: {}, points: [{ ts: 5000, value: 0 }] }]);
+    expect(all('metrix_poll_failures')).toEqual([
+      { labels: { reason: 'keys' }, points: [{ ts: 5000, value: 0 }] },
+      { labels: { reason: 'node' }, points: [{ ts: 5000, value: 2 }] },
+    ]);
+    expect(store.lastValue('(metrix)', 'metrix_mail_ok')).toBe(0);
+    store.close();
+  });
+
+  it('keeps counters at the time the host read them, gauges at the poll time, in one row', () => {
+    const path = dbPath();
+    const store = Store.open(path);
+    const samples = [{ m: 'cpu_total_jiffies', v: 100 }, { m: 'load1', v: 0.5 }, { m: 'net_rx_bytes_total', v: 7, l: { iface: 'eth0' } }];
+    store.writeRun({ startedAt: 0, finishedAt: 1, polls: [{ ...poll('f4', 60_000, samples), countersTs: 58_500 }] });
+    // Read an hour and more before the report: implausible for one collector run, stored as a row of its own.
+    store.writeRun({ startedAt: 0, finishedAt: 1, polls: [{ ...poll('f4', 9_000_000, samples), countersTs: 1_000_000 }] });
+    const points = (metric: string, since = 0, until = 10_000_000) => store.range({ host: 'f4', metric, since, until })[0]?.points.map((p) => p.ts);
+    expect(points('load1')).toEqual([60_000, 9_000_000]);
+    expect(points('cpu_total_jiffies')).toEqual([58_500, 1_000_000]);
+    expect(points('cpu_total_jiffies', 0, 59_000)).toEqual([58_500]);
+    expect(points('load1', 0, 59_000)).toBeUndefined();
+    expect(points('cpu_total_jiffies', 59_000, 100_000)).toBeUndefined();
+    expect(store.samplesAt([{ host: 'f4', ts: 60_000 }], ['load1', 'cpu_total_jiffies'])).toEqual(new Map([['f4', [{ m: 'load1', v: 0.5, l: {} }]]]));
+    expect(store.lastCounters('f4')).toEqual({ ts: 1_000_000, counters: [{ m: 'cpu_total_jiffies', v: 100, l: {} }, { m: 'net_rx_bytes_total', v: 7, l: { iface: 'eth0' } }] });
+    store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT ts, counters_lag FROM sample_rows ORDER BY ts').all()).toEqual([
+      { ts: 60_000, counters_lag: 1500 },
+      { ts: 1_000_000, counters_lag: 0 },
+      { ts: 9_000_000, counters_lag: 0 },
+    ]);
+    db.close();
+  });
+
+  it('refuses a value that is not a finite number, naming the series', () => {
+    const store = Store.open(dbPath());
+    expect(() => store.writeSamples('f4', 1, [{ m: 'load1', v: Number.NaN }])).toThrow(/value NaN is not a finite number/);
+    expect(() => store.writeSamples('f4', 1, [{ m: 'load1', v: Infinity }])).toThrow(/value Infinity is not a finite number/);
+    store.writeSamples('f4', 1, [{ m: 'load1', v: 2 }]);
+    expect(store.lastValue('f4', 'load1')).toBe(2);
+    store.close();
   });
 
   it('refuses a database from a newer metrix', () => {

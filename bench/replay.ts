@@ -65,7 +65,7 @@ const host = (name: string): Host => ({
 const dir = mkdtempSync(join(tmpdir(), 'metrix-replay-'));
 const config: Config = {
   path: join(dir, 'config.xml'),
-  settings: { concurrency: 20, connectTimeoutMs: 10_000, commandTimeoutMs: 30_000, database: join(dir, 'metrix.db'), keysDir: join(dir, 'keys'), remoteDir: '/tmp/metrix', retentionMs: 30 * 24 * 60 * MIN, maxOutputBytes: 1 << 20, maxSamples: 5000 },
+  settings: { concurrency: 20, connectTimeoutMs: 10_000, commandTimeoutMs: 30_000, database: join(dir, 'metrix.db'), keysDir: join(dir, 'keys'), remoteDir: '/tmp/metrix', retentionMs: 30 * 24 * 60 * MIN, rollupRetentionMs: 365 * 24 * 60 * MIN, hourlyRetentionMs: 1825 * 24 * 60 * MIN, maxOutputBytes: 1 << 20, maxSamples: 5000 },
   hosts: names.map(host),
   groups: new Map(),
   mail: { transport: 'file', from: 'metrix@example.org', to: ['ops@example.org'], dir: join(dir, 'outbox'), giveUpAfterMs: 2 * 24 * 60 * MIN },

@@ -72,6 +72,7 @@ export const DURATION_HELP = 'a number with a unit: 250ms, 30s, 5m, 2h, 7d, 1w';
 export const DURATION_RANGES = {
   /** Network and command deadlines: they become timers, so they stay far below MAX_TIMER_MS. */
   timeout: { min: SECOND, max: HOUR },
+  /** retention, rollupRetention, hourlyRetention: how long each tier of history is kept. */
   retention: { min: HOUR, max: 20 * 365 * DAY },
   giveUpAfter: { min: MINUTE, max: 365 * DAY },
   /**

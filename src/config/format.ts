@@ -36,6 +36,7 @@ function formatSettings({ settings }: Config): string[] {
     `  concurrency ${settings.concurrency}, connectTimeout ${formatDuration(settings.connectTimeoutMs)}, ` +
       `commandTimeout ${formatDuration(settings.commandTimeoutMs)}, retention ${formatDuration(settings.retentionMs)}, ` +
       `maxOutput ${formatSize(settings.maxOutputBytes)}, maxSamples ${settings.maxSamples}`,
+    `  rollupRetention ${formatDuration(settings.rollupRetentionMs)}, hourlyRetention ${formatDuration(settings.hourlyRetentionMs)}`,
     `  database  ${settings.database}`,
     `  keys      ${settings.keysDir}`,
     `  remoteDir ${settings.remoteDir}`,

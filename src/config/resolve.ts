@@ -24,6 +24,8 @@ export const SETTINGS_DEFAULTS = {
   keys: './keys',
   remoteDir: '/tmp/metrix',
   retentionMs: 30 * 86_400_000,
+  rollupRetentionMs: 365 * 86_400_000,
+  hourlyRetentionMs: 5 * 365 * 86_400_000,
   maxOutputBytes: 1024 * 1024,
   maxSamples: 5000,
 } as const;
@@ -56,6 +58,8 @@ export function resolveConfig(root: XmlElement, options: ResolveOptions): Resolv
 
 function resolveSettings(element: XmlElement | undefined, context: ResolveContext, problems: string[]): Settings {
   const attrs = readAttributes(element, SETTINGS_ATTRS, problems);
+  const retentionMs = attrs.retention ?? SETTINGS_DEFAULTS.retentionMs;
+  const rollupRetentionMs = attrs.rollupRetention ?? Math.max(SETTINGS_DEFAULTS.rollupRetentionMs, retentionMs);
   return {
     concurrency: attrs.concurrency ?? SETTINGS_DEFAULTS.concurrency,
     connectTimeoutMs: attrs.connectTimeout ?? SETTINGS_DEFAULTS.connectTimeoutMs,
@@ -63,7 +67,10 @@ function resolveSettings(element: XmlElement | undefined, context: ResolveContex
     database: context.localPath(attrs.database ?? SETTINGS_DEFAULTS.database),
     keysDir: context.localPath(attrs.keys ?? SETTINGS_DEFAULTS.keys),
     remoteDir: attrs.remoteDir ?? SETTINGS_DEFAULTS.remoteDir,
-    retentionMs: attrs.retention ?? SETTINGS_DEFAULTS.retentionMs,
+    retentionMs,
+    // A tier left at its default is kept at least as long as the finer one before it.
+    rollupRetentionMs,
+    hourlyRetentionMs: attrs.hourlyRetention ?? Math.max(SETTINGS_DEFAULTS.hourlyRetentionMs, rollupRetentionMs),
     maxOutputBytes: attrs.maxOutput ?? SETTINGS_DEFAULTS.maxOutputBytes,
     maxSamples: attrs.maxSamples ?? SETTINGS_DEFAULTS.maxSamples,
   };

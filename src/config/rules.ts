@@ -1,3 +1,4 @@
+import { formatDuration } from './duration.js';
 import { didYouMean } from './suggest.js';
 import type { Config, Host } from './types.js';
 
@@ -72,7 +73,28 @@ const alertScopes: Rule = (config) => {
   return problems;
 };
 
-export const RULES: readonly Rule[] = [uniqueHostNames, uniqueAlertNames, proxyJumpTargets, proxyJumpLoops, passphraseNeedsKey, alertScopes];
+/** Each tier of history is kept at least as long as the finer one before it: roll-ups stand in for what is removed. */
+const retentionOrder: Rule = ({ settings }) => {
+  const problems: string[] = [];
+  if (settings.rollupRetentionMs < settings.retentionMs) {
+    problems.push(`<settings> rollupRetention="${formatDuration(settings.rollupRetentionMs)}": shorter than retention="${formatDuration(settings.retentionMs)}" (5-minute roll-ups stand in for raw samples once those are removed, so they must be kept at least as long)`);
+  }
+  if (settings.hourlyRetentionMs < settings.rollupRetentionMs) {
+    problems.push(`<settings> hourlyRetention="${formatDuration(settings.hourlyRetentionMs)}": shorter than rollupRetention="${formatDuration(settings.rollupRetentionMs)}" (hourly roll-ups stand in for 5-minute ones once those are removed)`);
+  }
+  return problems;
+};
+
+/** An alert averages raw samples: a window longer than they are kept would average less than it says. */
+const windowsWithinRetention: Rule = ({ settings, alerts }) =>
+  alerts
+    .filter((rule) => rule.windowMs > settings.retentionMs)
+    .map(
+      (rule) =>
+        `${alertRef(rule.name)} window="${formatDuration(rule.windowMs)}": longer than <settings retention="${formatDuration(settings.retentionMs)}"> (raw samples older than that are removed, so the average would cover only ${formatDuration(settings.retentionMs)})`,
+    );
+
+export const RULES: readonly Rule[] = [uniqueHostNames, uniqueAlertNames, proxyJumpTargets, proxyJumpLoops, passphraseNeedsKey, alertScopes, retentionOrder, windowsWithinRetention];
 
 export function checkRules(config: Config): string[] {
   return RULES.flatMap((rule) => rule(config));

@@ -18,21 +18,24 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
 <metrix>
   <!--
     <settings>: how metrix itself runs. Every attribute is optional; shown are the defaults.
-      concurrency     hosts polled or uploaded to at once (1..1000)
-      connectTimeout  give up connecting to a host after this long (1s..1h)
-      commandTimeout  give up on a collector run on a host after this long (1s..1h)
-      database        SQLite file holding the history
-      keys            directory of the poller key pair and the per-host key pairs (0700)
-      remoteDir       absolute directory on each host where "metrix upload" puts the collector;
-                      made 0700 when missing; an existing one must be the login user's and
-                      writable by no one else (never /, /tmp, /usr and such themselves)
-      retention       keep raw samples this long (checked, not applied yet: every sample is kept for now)
-      maxOutput       largest collector output accepted from one host
-      maxSamples      most samples accepted from one host's poll (100..1000000); a host over it fails alone
+      concurrency      hosts polled or uploaded to at once (1..1000)
+      connectTimeout   give up connecting to a host after this long (1s..1h)
+      commandTimeout   give up on a collector run on a host after this long (1s..1h)
+      database         SQLite file holding the history
+      keys             directory of the poller key pair and the per-host key pairs (0700)
+      remoteDir        absolute directory on each host where "metrix upload" puts the collector;
+                       made 0700 when missing; an existing one must be the login user's and
+                       writable by no one else (never /, /tmp, /usr and such themselves)
+      retention        keep raw samples this long (1h..7300d); older ones are removed once rolled up
+      rollupRetention  keep 5-minute roll-ups (min, max, avg, count per series) this long
+                       (default 365d, at least retention)
+      hourlyRetention  keep hourly roll-ups this long (default 1825d, at least rollupRetention)
+      maxOutput        largest collector output accepted from one host
+      maxSamples       most samples accepted from one host's poll (100..1000000); a host over it fails alone
   -->
   <settings concurrency="20" connectTimeout="10s" commandTimeout="30s" database="./metrix.db"
-            keys="./keys" remoteDir="/tmp/metrix" retention="30d" maxOutput="1MB"
-            maxSamples="5000"/>
+            keys="./keys" remoteDir="/tmp/metrix" retention="30d" rollupRetention="365d"
+            hourlyRetention="1825d" maxOutput="1MB" maxSamples="5000"/>
 
   <!--
     <defaults>: SSH settings every <host> inherits unless it sets its own. All optional.

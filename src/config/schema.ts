@@ -58,6 +58,8 @@ export const SETTINGS_ATTRS = {
   keys: { kind: 'path' },
   remoteDir: { kind: 'remote-dir' },
   retention: { kind: 'duration', range: DURATION_RANGES.retention },
+  rollupRetention: { kind: 'duration', range: DURATION_RANGES.retention },
+  hourlyRetention: { kind: 'duration', range: DURATION_RANGES.retention },
   maxOutput: { kind: 'size' },
   maxSamples: { kind: 'int', min: 100, max: 1_000_000 },
 } as const satisfies AttrSpecs;

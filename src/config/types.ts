@@ -16,7 +16,12 @@ export interface Settings {
   /** Absolute path of the keys directory. */
   readonly keysDir: string;
   readonly remoteDir: string;
+  /** How long raw samples are kept. */
   readonly retentionMs: number;
+  /** How long 5-minute roll-ups are kept (at least retentionMs). */
+  readonly rollupRetentionMs: number;
+  /** How long hourly roll-ups are kept (at least rollupRetentionMs). */
+  readonly hourlyRetentionMs: number;
   /** Largest collector stdout accepted, bytes. */
   readonly maxOutputBytes: number;
   /** Most samples accepted from one host's poll (like Prometheus's sample_limit); a poll over it fails alone. */

@@ -17,6 +17,8 @@ describe('defaults', () => {
       keysDir: '/etc/metrix/keys',
       remoteDir: '/tmp/metrix',
       retentionMs: 30 * 86_400_000,
+      rollupRetentionMs: 365 * 86_400_000,
+      hourlyRetentionMs: 1825 * 86_400_000,
       maxOutputBytes: 1024 * 1024,
       maxSamples: 5000,
     });
@@ -25,6 +27,16 @@ describe('defaults', () => {
   test('settings given are read with their units', () => {
     const settings = configOf(doc('<settings concurrency="5" connectTimeout="2500ms" commandTimeout="2m" retention="1w" maxOutput="512KB" remoteDir="/opt/m"/>')).settings;
     expect(settings).toMatchObject({ concurrency: 5, connectTimeoutMs: 2500, commandTimeoutMs: 120_000, retentionMs: 7 * 86_400_000, maxOutputBytes: 512 * 1024, remoteDir: '/opt/m' });
+  });
+
+  test.each([
+    ['<settings/>', 365, 1825],
+    ['<settings retention="400d"/>', 400, 1825],
+    ['<settings retention="7300d"/>', 7300, 7300],
+    ['<settings rollupRetention="2000d"/>', 2000, 2000],
+    ['<settings retention="7d" rollupRetention="90d" hourlyRetention="730d"/>', 90, 730],
+  ])('roll-up retentions of %s: a tier left at its default is kept as long as the finer one', (settings, rollupDays, hourlyDays) => {
+    expect(configOf(doc(settings)).settings).toMatchObject({ rollupRetentionMs: rollupDays * 86_400_000, hourlyRetentionMs: hourlyDays * 86_400_000 });
   });
 
   test('a bare host gets every default', () => {

@@ -9,6 +9,7 @@ import { query } from '../commands/query.js';
 import { upload } from '../commands/upload.js';
 import { alerts } from '../commands/alerts.js';
 import { mailTest } from '../commands/mail-test.js';
+import { prune } from '../commands/prune.js';
 import { silenceAdd, silenceList, silenceRemove } from '../commands/silence.js';
 import { TIME_ARG_HELP } from '../query/time-arg.js';
 import { exitCodeOf, reportError } from './errors.js';
@@ -82,6 +83,9 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .option('--firing', 'only alerts firing now')
     .option('--since <time>', `alerts active since: ${TIME_ARG_HELP}`, '7d')
     .action((opts) => done(alerts({ ...opts, config: configPath(opts) }, io)));
+
+  command('prune', 'apply retention now: roll up, then remove what is past its retention, and say what went')
+    .action((opts) => done(prune({ config: configPath(opts) }, io)));
 
   const silence = group('silence', 'maintenance windows: mute matching alerts until a time');
   subcommand(silence, 'add', 'mute the alerts of a host and/or rule (they are still recorded)')

@@ -10,6 +10,7 @@ import { describePoll, summarizeRun } from '../poll/summary.js';
 import { openTransports } from './transports.js';
 import { alertAndNotify } from '../notify/after-run.js';
 import { heartbeatAfterRun } from '../notify/heartbeat.js';
+import { pruneAfterRun } from '../retention/after-run.js';
 import { Store } from '../store/store.js';
 import { currentHolder } from '../store/run-lock.js';
 import { checkDuration, DURATION_RANGES } from '../config/duration.js';
@@ -84,6 +85,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     }
     await alertAndNotify(config, store, run, io);
     if (!stop.by) await heartbeatAfterRun(config, store, io, run, stop.signal); // never throws
+    if (!stop.by) pruneAfterRun(config, store, io); // never throws; at most once an hour, within its budget
     io.out(summarizeRun(run));
     if (stop.by) return STOP_EXIT[stop.by];
     return run.polls.some((poll) => poll.failure) ? 1 : 0;

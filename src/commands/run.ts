@@ -12,6 +12,7 @@ import { WarmTransport } from '../poll/warm-transport.js';
 import { openTransports } from './transports.js';
 import { alertAndNotify } from '../notify/after-run.js';
 import { heartbeatAfterRun } from '../notify/heartbeat.js';
+import { AUTO_PRUNE_BUDGET_MS, pruneAfterRun } from '../retention/after-run.js';
 import { POLLER_HOST } from '../alerts/self-monitoring.js';
 import { Store } from '../store/store.js';
 import { currentHolder } from '../store/run-lock.js';
@@ -26,6 +27,9 @@ export interface RunOptions {
   readonly every: string;
   readonly wait: string;
 }
+
+/** Below this much time before the next cycle, retention waits for a later one. */
+const MIN_PRUNE_SPARE_MS = 200;
 
 /** A host that keeps failing is retried at most this far apart (still host_up=0 every cycle). */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -109,6 +113,9 @@ export async function run(options: RunOptions, io: Io): Promise<number> {
       writeCycleSamples(store, io, took, overruns);
       logLine(io, 'INFO', `cycle ${cycle}: ${describeCycle(outcome.run, took)}`);
       if (stopping || hurry.signal.aborted) break;
+      // Retention, at most once an hour, in the wait before the next cycle and never through it.
+      const spare = Math.min(AUTO_PRUNE_BUDGET_MS, (next.at - io.clock()) / 2);
+      if (spare >= MIN_PRUNE_SPARE_MS) pruneAfterRun(config, store, io, spare);
       await wake.sleepUntil(next.at, io);
       if (stopping) break;
     }

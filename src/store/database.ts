@@ -6,6 +6,7 @@ import { MetrixError, errorMessage } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
+export type Statement<Params extends unknown[] = unknown[], Row = unknown> = Database.Statement<Params, Row>;
 
 // A reader of a WAL database needs its -shm file, creating it when no writer has it open. In a
 // directory the reader cannot write, SQLite can only open the file as `immutable`, which takes a

@@ -3,6 +3,7 @@ import type { CounterSnapshot } from '../metrics/derive.js';
 import { metricInfo } from '../metrics/catalog.js';
 import type { Labels } from '../metrics/labels.js';
 import type { PollRecord, RunRecord } from '../poll/records.js';
+import type { Coverage, RollupTier } from '../retention/tiers.js';
 import { AlertStore } from './alert-store.js';
 import { decodeValues, SAMPLE_CODEC, valueAt, type Codec } from './codec.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
@@ -10,6 +11,8 @@ import { HeartbeatStore } from './heartbeat-store.js';
 import { Layouts } from './layouts.js';
 import { readLastPolls, type HostPolls } from './fleet.js';
 import { OutboxStore } from './outbox-store.js';
+import { RetentionStore } from './retention-store.js';
+import { Rollups, type Bucket } from './rollups.js';
 import { MAX_COUNTER_LAG_MS, SampleRows } from './sample-rows.js';
 import { acquireRunLock, type Holder, type LockDeps, type LockResult } from './run-lock.js';
 import { SeriesIds } from './series-ids.js';
@@ -18,6 +21,11 @@ import { SilenceStore } from './silence-store.js';
 export interface SeriesRange {
   readonly labels: Labels;
   readonly points: ReadonlyArray<{ readonly ts: number; readonly value: number }>;
+}
+
+export interface SeriesBuckets {
+  readonly labels: Labels;
+  readonly buckets: readonly Bucket[];
 }
 
 export interface RangeQuery {
@@ -69,6 +77,9 @@ export class Store {
   readonly silences: SilenceStore;
   /** The heartbeat's last accepted ping, for its throttle. */
   readonly heartbeat: HeartbeatStore;
+  /** Roll-ups and retention's steps (retention/prune.ts drives them). */
+  readonly retention: RetentionStore;
+  private readonly rollups: Rollups;
 
   /** The raw handle is for store/ alone: commands use the methods and stores above. */
   private constructor(
@@ -78,6 +89,8 @@ export class Store {
     this.ids = new SeriesIds(db);
     this.layouts = new Layouts(db);
     this.rows = new SampleRows(db, this.layouts, this.ids, codec);
+    this.rollups = new Rollups(db, this.layouts, this.ids, codec);
+    this.retention = new RetentionStore(db, this.layouts, this.rollups);
     this.insertRun = db.prepare('INSERT INTO runs (started_at, finished_at, hosts_ok, hosts_failed) VALUES (?, ?, ?, ?)');
     this.selectMetrics = db.prepare<[number], { metric: string }>('SELECT DISTINCT metric FROM series WHERE host_id = ? ORDER BY metric');
     this.insertPoll = db.prepare('INSERT INTO polls (run_id, host, ts, ok, reason, message, duration_ms, collector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
@@ -233,6 +246,28 @@ export class Store {
       isCounter(query.metric),
     );
     return series.filter((s) => points.get(s.id)!.length > 0).map((s) => ({ labels: s.labels, points: points.get(s.id)! }));
+  }
+
+  /** What each tier holds for the host (raw samples from when, roll-ups over which buckets); undefined when it has no data. */
+  coverage(host: string): Coverage | undefined {
+    const hostId = this.ids.findHost(host);
+    return hostId === undefined ? undefined : this.retention.coverage(hostId);
+  }
+
+  /** Roll-up buckets of one host and metric starting in [since, until], one entry per label set, oldest first. */
+  rollupRange(query: RangeQuery & { readonly tier: RollupTier }): SeriesBuckets[] {
+    const hostId = this.ids.findHost(query.host);
+    if (hostId === undefined) return [];
+    const series = this.ids.ofMetric(hostId, query.metric);
+    if (series.length === 0) return [];
+    const buckets = this.rollups.range(
+      query.tier,
+      hostId,
+      series.map((s) => s.id),
+      query.since,
+      query.until + 1,
+    );
+    return series.filter((s) => buckets.get(s.id)!.length > 0).map((s) => ({ labels: s.labels, buckets: buckets.get(s.id)! }));
   }
 
   /**

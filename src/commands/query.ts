@@ -1,13 +1,15 @@
 import { loadConfig } from '../config/load.js';
-import { checkDuration, DURATION_RANGES } from '../config/duration.js';
+import { checkDuration, DURATION_RANGES, formatDuration } from '../config/duration.js';
 import type { Io } from '../cli/io.js';
 import { usageError } from '../errors.js';
 import { METRIC_NAMES, metricInfo } from '../metrics/catalog.js';
-import { matchesLabels, parseLabelList } from '../metrics/labels.js';
-import { AGGREGATIONS, downsample, type Aggregation } from '../query/aggregate.js';
+import { parseLabelList } from '../metrics/labels.js';
+import { AGGREGATIONS, type Aggregation } from '../query/aggregate.js';
+import { describeTiers, readHistory } from '../query/history.js';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat, type Row } from '../query/format.js';
 import { checkTimeArg } from '../query/time-arg.js';
 import { Store } from '../store/store.js';
+import { formatUtc } from '../text/time.js';
 
 export interface QueryOptions {
   readonly config: string;
@@ -54,7 +56,7 @@ function checked(what: string, result: { value: number } | { error: string }, pr
   return undefined;
 }
 
-/** `metrix query`: one host's history of one metric, as a table, CSV or JSON. */
+/** `metrix query`: one host's history of one metric, as a table, CSV or JSON, from raw samples or roll-ups (query/history.ts). */
 export function query(options: QueryOptions, io: Io): number {
   const config = loadConfig(options.config);
   const p = plan(options, io.clock());
@@ -66,17 +68,15 @@ export function query(options: QueryOptions, io: Io): number {
       const hint = metricInfo(options.metric) ? 'known metric, but nothing stored for this host' : `unknown metric (known: ${METRIC_NAMES.join(', ')})`;
       throw usageError(`metric "${options.metric}": ${hint}`);
     }
-    const rows: Row[] = store
-      .range({ host: options.host, metric: options.metric, since: p.since, until: p.until })
-      .filter((series) => matchesLabels(series.labels, p.labels))
-      .flatMap((series) =>
-        (p.stepMs ? downsample(series.points, p.stepMs, p.agg) : series.points).map((point) => ({
-          host: options.host,
-          metric: options.metric,
-          labels: series.labels,
-          ...point,
-        })),
+    const history = readHistory(store, { host: options.host, metric: options.metric, since: p.since, until: p.until, stepMs: p.stepMs, agg: p.agg, labels: p.labels });
+    const rows: Row[] = history.series.flatMap((series) => series.points.map((point) => ({ host: options.host, metric: options.metric, labels: series.labels, ...point })));
+    if (rows.length === 0 && history.leftOut) {
+      throw usageError(
+        `--agg ${p.agg} needs raw samples, and for this range only roll-ups are kept (min, max, avg and count per bucket, raw samples for ${formatDuration(config.settings.retentionMs)}): use --agg avg, min or max`,
       );
+    }
+    // Table and CSV stay rows of data; where the values came from goes beside them (JSON has it per row).
+    if (p.format !== 'json') for (const note of describeTiers(history, p.agg, formatUtc)) io.err(`note: ${note}\n`);
     if (rows.length === 0 && p.format === 'table') io.err(`no samples of ${options.metric} for ${options.host} in that time range\n`);
     else io.out(formatRows(rows, p.format));
     return 0;

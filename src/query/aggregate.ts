@@ -1,3 +1,6 @@
+import { addStats, addValue, finish, newStats, rollupValue, type RollupAggregation, type Stats, type StatsBuilder } from '../retention/rollup.js';
+import type { TierName } from '../retention/tiers.js';
+
 export type Aggregation = 'avg' | 'min' | 'max' | 'last' | 'p95';
 
 export const AGGREGATIONS: readonly Aggregation[] = ['avg', 'min', 'max', 'last', 'p95'];
@@ -14,7 +17,13 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 const AGGREGATE: Readonly<Record<Aggregation, (points: readonly Point[]) => number>> = {
-  avg: (points) => points.reduce((sum, p) => sum + p.value, 0) / points.length,
+  // Summed as roll-ups sum (rollup.ts finish), so raw samples and roll-ups give the same average.
+  avg: (points) => {
+    const stats = newStats();
+    for (const p of points) addValue(stats, p.value);
+    const { sum, count } = finish(stats);
+    return sum / count;
+  },
   min: (points) => Math.min(...points.map((p) => p.value)),
   max: (points) => Math.max(...points.map((p) => p.value)),
   last: (points) => points[points.length - 1]!.value,
@@ -35,3 +44,27 @@ export function downsample(points: readonly Point[], stepMs: number, agg: Aggreg
   }
   return [...buckets].map(([ts, bucket]) => ({ ts, value: Math.round(AGGREGATE[agg](bucket) * 1000) / 1000 }));
 }
+
+/**
+ * Like downsample, for roll-up buckets (and raw points as buckets of one): min of the mins,
+ * max of the maxes, and the average weighted by each bucket's count, so a step that spans
+ * raw samples and roll-ups gives what the raw samples would have. Each step says the
+ * coarsest tier behind it.
+ */
+export function downsampleStats(
+  entries: ReadonlyArray<{ readonly ts: number; readonly tier: TierName; readonly stats: Stats }>,
+  stepMs: number,
+  agg: RollupAggregation,
+): Array<{ ts: number; value: number; tier: TierName }> {
+  const steps = new Map<number, { stats: StatsBuilder; tier: TierName }>();
+  for (const { ts, tier, stats } of entries) {
+    const start = Math.floor(ts / stepMs) * stepMs;
+    let step = steps.get(start);
+    if (!step) steps.set(start, (step = { stats: newStats(), tier }));
+    addStats(step.stats, stats);
+    if (TIER_ORDER.indexOf(tier) > TIER_ORDER.indexOf(step.tier)) step.tier = tier;
+  }
+  return [...steps].map(([ts, step]) => ({ ts, value: Math.round(rollupValue(finish(step.stats), agg) * 1000) / 1000, tier: step.tier }));
+}
+
+const TIER_ORDER: readonly TierName[] = ['raw', '5m', '1h'];

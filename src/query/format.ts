@@ -12,6 +12,8 @@ export interface Row {
   readonly labels: Labels;
   readonly ts: number;
   readonly value: number;
+  /** Where the value comes from (raw, 5m, 1h); JSON carries it, table and CSV leave it to a note. */
+  readonly tier?: string;
 }
 
 const iso = formatUtcExact;
@@ -48,7 +50,11 @@ export function formatRows(rows: readonly Row[], format: OutputFormat): string {
     case 'csv':
       return csvLines([HEADER, ...cells]);
     case 'json':
-      return `${JSON.stringify(rows.map((row) => ({ time: iso(row.ts), ts: row.ts, host: row.host, metric: row.metric, labels: row.labels, value: row.value })), null, 2)}\n`;
+      return `${JSON.stringify(
+        rows.map((row) => ({ time: iso(row.ts), ts: row.ts, host: row.host, metric: row.metric, labels: row.labels, value: row.value, ...(row.tier ? { tier: row.tier } : {}) })),
+        null,
+        2,
+      )}\n`;
     case 'table':
       return textTable(HEADER, cells, new Set([4]));
   }

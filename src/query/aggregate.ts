@@ -1,4 +1,4 @@
-import { addStats, addValue, finish, newStats, rollupValue, type RollupAggregation, type Stats, type StatsBuilder } from '../retention/rollup.js';
+import { addStats, addValue, finish, newStats, rollupValue, type RollupAggregation, type Stats } from '../retention/rollup.js';
 import type { TierName } from '../retention/tiers.js';
 
 export type Aggregation = 'avg' | 'min' | 'max' | 'last' | 'p95';
@@ -46,25 +46,56 @@ export function downsample(points: readonly Point[], stepMs: number, agg: Aggreg
 }
 
 /**
- * Like downsample, for roll-up buckets (and raw points as buckets of one): min of the mins,
- * max of the maxes, and the average weighted by each bucket's count, so a step that spans
- * raw samples and roll-ups gives what the raw samples would have. Each step says the
- * coarsest tier behind it.
+ * Like downsample, for roll-up buckets (and raw points as buckets of one), given oldest first:
+ * min of the mins, max of the maxes, and the average weighted by each bucket's count, so a
+ * step that spans raw samples and roll-ups gives what the raw samples would have. Each step
+ * says the coarsest tier behind it.
  */
 export function downsampleStats(
   entries: ReadonlyArray<{ readonly ts: number; readonly tier: TierName; readonly stats: Stats }>,
   stepMs: number,
   agg: RollupAggregation,
 ): Array<{ ts: number; value: number; tier: TierName }> {
-  const steps = new Map<number, { stats: StatsBuilder; tier: TierName }>();
-  for (const { ts, tier, stats } of entries) {
-    const start = Math.floor(ts / stepMs) * stepMs;
-    let step = steps.get(start);
-    if (!step) steps.set(start, (step = { stats: newStats(), tier }));
-    addStats(step.stats, stats);
-    if (TIER_ORDER.indexOf(tier) > TIER_ORDER.indexOf(step.tier)) step.tier = tier;
-  }
-  return [...steps].map(([ts, step]) => ({ ts, value: Math.round(rollupValue(finish(step.stats), agg) * 1000) / 1000, tier: step.tier }));
+  const steps = new StepBuilder(stepMs, agg);
+  for (const { ts, tier, stats } of entries) steps.add(ts, tier, stats);
+  return steps.done();
 }
 
-const TIER_ORDER: readonly TierName[] = ['raw', '5m', '1h'];
+/** Builds steps from entries that come oldest first: one step is open at a time. */
+export class StepBuilder {
+  private readonly out: Array<{ ts: number; value: number; tier: TierName }> = [];
+  private start = Number.NaN;
+  private stats = newStats();
+  private tier: TierName = 'raw';
+
+  constructor(
+    private readonly stepMs: number,
+    private readonly agg: RollupAggregation,
+  ) {}
+
+  add(ts: number, tier: TierName, stats: Stats): void {
+    const start = Math.floor(ts / this.stepMs) * this.stepMs;
+    if (start !== this.start) {
+      this.close();
+      this.start = start;
+      this.stats = newStats();
+      this.tier = tier;
+    } else if (TIER_RANK[tier] > TIER_RANK[this.tier]) {
+      this.tier = tier;
+    }
+    addStats(this.stats, stats);
+  }
+
+  private close(): void {
+    if (Number.isNaN(this.start)) return;
+    this.out.push({ ts: this.start, value: Math.round(rollupValue(finish(this.stats), this.agg) * 1000) / 1000, tier: this.tier });
+  }
+
+  done(): Array<{ ts: number; value: number; tier: TierName }> {
+    this.close();
+    this.start = Number.NaN;
+    return this.out;
+  }
+}
+
+const TIER_RANK: Readonly<Record<TierName, number>> = { raw: 0, '5m': 1, '1h': 2 };

@@ -3,7 +3,7 @@ import { canonicalLabels, matchesLabels } from '../metrics/labels.js';
 import { rollupValue, type RollupAggregation, type Stats } from '../retention/rollup.js';
 import { planTiers, TIERS, type Coverage, type Segment, type TierName } from '../retention/tiers.js';
 import type { Store } from '../store/store.js';
-import { downsample, downsampleStats, type Aggregation } from './aggregate.js';
+import { downsample, StepBuilder, type Aggregation } from './aggregate.js';
 
 export interface HistoryQuery {
   readonly host: string;
@@ -72,9 +72,9 @@ export function readHistory(store: Store, query: HistoryQuery): History {
     const { tier, from, to } = segment;
     const range = { host: query.host, metric: query.metric, since: from, until: to - 1 };
     if (tier === 'raw') {
-      for (const series of store.range(range)) add(series.labels, series.points.map((p) => ({ ...p, tier })));
+      for (const series of store.range(range)) add(series.labels, series.points.map((p) => ({ ts: p.ts, tier, value: p.value })));
     } else {
-      for (const series of store.rollupRange({ ...range, tier })) add(series.labels, series.buckets.map((b) => ({ ...b, tier })));
+      for (const series of store.rollupRange({ ...range, tier })) add(series.labels, series.buckets.map((b) => ({ ts: b.ts, tier, stats: b.stats })));
     }
   }
   const series = [...entries.values()]
@@ -88,13 +88,14 @@ function pointsOf(entries: readonly Entry[], query: HistoryQuery): HistoryPoint[
   if (!canUseRollups(agg)) {
     // Raw samples only (see readHistory).
     const points = entries.flatMap((e) => ('value' in e ? [{ ts: e.ts, value: e.value }] : []));
-    return (stepMs ? downsample(points, stepMs, agg) : points).map((p) => ({ ...p, tier: 'raw' }));
+    return (stepMs ? downsample(points, stepMs, agg) : points).map((p) => ({ ts: p.ts, value: p.value, tier: 'raw' }));
   }
   if (stepMs === undefined) {
-    return entries.map((e) => ('value' in e ? { ts: e.ts, value: e.value, tier: e.tier } : { ts: e.ts, value: round(rollupValue(e.stats, agg)), tier: e.tier }));
+    return entries.map((e) => ({ ts: e.ts, value: 'value' in e ? e.value : round(rollupValue(e.stats, agg)), tier: e.tier }));
   }
-  const stats = entries.map((e) => ({ ts: e.ts, tier: e.tier, stats: 'value' in e ? { min: e.value, max: e.value, sum: e.value, count: 1 } : e.stats }));
-  return downsampleStats(stats, stepMs, agg);
+  const steps = new StepBuilder(stepMs, agg);
+  for (const e of entries) steps.add(e.ts, e.tier, 'value' in e ? { min: e.value, max: e.value, sum: e.value, count: 1 } : e.stats);
+  return steps.done();
 }
 
 /** The part of the range only roll-ups hold (before the raw samples start), if any. */

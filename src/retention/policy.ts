@@ -1,7 +1,7 @@
 import type { Settings } from '../config/types.js';
 import { MAX_COUNTER_LAG_MS } from '../store/sample-rows.js';
 import { bucketStart } from './rollup.js';
-import { TIERS } from './tiers.js';
+import { CHUNK_MS, TIERS } from './tiers.js';
 
 const DAY = 86_400_000;
 const HOUR = TIERS['1h'].bucketMs;
@@ -54,8 +54,9 @@ export const EMPTY_TIERS: TierState = { rawFrom: 0, m5From: 0, m5To: 0, h1From: 
  *   up to MAX_COUNTER_LAG_MS before their row, so buckets that end that long ago are final.
  * - Hourly buckets are built from whole hours of built 5-minute ones.
  * - Raw samples go once past `retention` and rolled up; 5-minute buckets once past their
- *   retention and built into hours; hourly ones past theirs. Every cut is on an hour, so each
- *   tier ends where the next one's buckets start.
+ *   retention and built into hours; hourly ones past theirs. Raw samples are cut on an hour,
+ *   roll-ups on their chunks (CHUNK_MS, whole days), so each tier ends where the next one's
+ *   buckets start.
  * Nothing moves backwards: a longer retention keeps what is left, it cannot bring back the rest.
  */
 export function targets(now: number, policy: RetentionPolicy, state: TierState): TierState {
@@ -63,8 +64,8 @@ export function targets(now: number, policy: RetentionPolicy, state: TierState):
     m5To: Math.max(state.m5To, bucketStart(now - MAX_COUNTER_LAG_MS, FIVE_MINUTES)),
     h1To: Math.max(state.h1To, bucketStart(state.m5To, HOUR)),
     rawFrom: Math.max(state.rawFrom, Math.min(bucketStart(now - policy.rawMs, HOUR), bucketStart(state.m5To, HOUR))),
-    m5From: Math.max(state.m5From, Math.min(bucketStart(now - policy.fiveMinuteMs, HOUR), state.h1To)),
-    h1From: Math.max(state.h1From, bucketStart(now - policy.hourlyMs, HOUR)),
+    m5From: Math.max(state.m5From, bucketStart(Math.min(now - policy.fiveMinuteMs, state.h1To), CHUNK_MS['5m'])),
+    h1From: Math.max(state.h1From, bucketStart(now - policy.hourlyMs, CHUNK_MS['1h'])),
   };
 }
 

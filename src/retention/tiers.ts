@@ -22,6 +22,13 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
 
 export const ROLLUP_TIERS: readonly RollupTier[] = ['5m', '1h'];
 
+/**
+ * A roll-up row holds one series over a chunk of this length (aligned to the epoch): 144
+ * buckets either way, a kilobyte or two, so a month of one series is a few dozen rows.
+ * Retention removes whole chunks.
+ */
+export const CHUNK_MS: Readonly<Record<RollupTier, number>> = { '5m': 12 * 3_600_000, '1h': 6 * 86_400_000 };
+
 /** What one host's tiers hold: raw samples from `rawFrom` on; each roll-up, buckets starting in [from, to). */
 export interface Coverage {
   readonly rawFrom: number;

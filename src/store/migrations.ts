@@ -147,26 +147,30 @@ export const MIGRATIONS: readonly Migration[] = [
       vals         BLOB NOT NULL,
       PRIMARY KEY (host_id, ts)
     ) WITHOUT ROWID;
-    -- Roll-ups, one row per host per bucket (ts = its start): per series of the layout, in
-    -- order, min, max, sum, and n - count (n = the most samples any of its series had).
+    -- Roll-ups: one row per series per chunk of time (12 hours of 5-minute buckets, 5 days of
+    -- hourly ones; chunk = its start), the chunk's buckets (min, max, sum and count each)
+    -- packed column by column (src/store/chunk-codec.ts): one series over a month is 60 rows.
+    -- Rows of a kilobyte or two: a rowid table keeps them whole in its pages, where a
+    -- WITHOUT ROWID one would spill all but the first kilobyte into overflow pages.
     CREATE TABLE rollups_5m (
+      id        INTEGER PRIMARY KEY,
       host_id   INTEGER NOT NULL,
-      ts        INTEGER NOT NULL,
-      layout_id INTEGER NOT NULL REFERENCES layouts (id),
-      n         INTEGER NOT NULL,
-      vals      BLOB NOT NULL,
-      PRIMARY KEY (host_id, ts)
-    ) WITHOUT ROWID;
+      series_id INTEGER NOT NULL REFERENCES series (id),
+      chunk     INTEGER NOT NULL,
+      vals      BLOB NOT NULL
+    );
+    CREATE UNIQUE INDEX rollups_5m_by_series ON rollups_5m (host_id, series_id, chunk);
     CREATE TABLE rollups_1h (
+      id        INTEGER PRIMARY KEY,
       host_id   INTEGER NOT NULL,
-      ts        INTEGER NOT NULL,
-      layout_id INTEGER NOT NULL REFERENCES layouts (id),
-      n         INTEGER NOT NULL,
-      vals      BLOB NOT NULL,
-      PRIMARY KEY (host_id, ts)
-    ) WITHOUT ROWID;
+      series_id INTEGER NOT NULL REFERENCES series (id),
+      chunk     INTEGER NOT NULL,
+      vals      BLOB NOT NULL
+    );
+    CREATE UNIQUE INDEX rollups_1h_by_series ON rollups_1h (host_id, series_id, chunk);
     -- What each tier of a host holds, so readers know where to look and retention where to
-    -- resume: raw samples from raw_from on; roll-ups over [from, to) (bucket boundaries).
+    -- resume: raw samples from raw_from on (an hour boundary); roll-ups of buckets starting in
+    -- [from, to): from is a chunk boundary, to a bucket boundary.
     CREATE TABLE tiers (
       host_id  INTEGER PRIMARY KEY REFERENCES hosts (id),
       raw_from INTEGER NOT NULL DEFAULT 0,

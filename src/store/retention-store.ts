@@ -1,7 +1,7 @@
 import { bucketStart } from '../retention/rollup.js';
 import { EMPTY_TIERS, targets, type RetentionPolicy, type TierState } from '../retention/policy.js';
-import { TIERS, type Coverage, type RollupTier } from '../retention/tiers.js';
-import type { Db, Statement } from './database.js';
+import { CHUNK_MS, TIERS, type Coverage, type RollupTier } from '../retention/tiers.js';
+import type { Db } from './database.js';
 import type { Layouts } from './layouts.js';
 import type { Rollups } from './rollups.js';
 import { MAX_COUNTER_LAG_MS } from './sample-rows.js';
@@ -12,7 +12,7 @@ const DAY = 24 * HOUR;
 /**
  * How much one step may cover, so each transaction stays short (a poll waiting for the
  * write lock waits for one step, not for the whole pass): a few hours of raw rows, days of
- * 5-minute rows, a month of hourly ones; other tables by row count.
+ * 5-minute chunks, a month of hourly ones (whole chunks: see CHUNK_MS); other tables by row count.
  */
 const SPAN: Readonly<Record<'raw' | RollupTier, number>> = { raw: 6 * HOUR, '5m': 3 * DAY, '1h': 30 * DAY };
 const ROWS_PER_STEP = 5000;
@@ -50,9 +50,7 @@ export class RetentionStore {
   private readonly selectTiers;
   private readonly upsertTiers;
   private readonly firstRaw;
-  private readonly firstRollup: Readonly<Record<RollupTier, Statement<[number, number], { ts: number }>>>;
   private readonly deleteRaw;
-  private readonly deleteRollup: Readonly<Record<RollupTier, Statement<[number, number]>>>;
   private readonly lastOkPoll;
   private readonly lastPoll;
   private readonly deletePolls;
@@ -74,12 +72,9 @@ export class RetentionStore {
          h1_from = excluded.h1_from, h1_to = excluded.h1_to`,
     );
     this.firstRaw = db.prepare<[number, number], { ts: number }>('SELECT ts FROM sample_rows WHERE host_id = ? AND ts >= ? ORDER BY ts LIMIT 1');
-    const each = <T>(make: (table: string) => T): Record<RollupTier, T> => ({ '5m': make('rollups_5m'), '1h': make('rollups_1h') });
-    this.firstRollup = each((table) => db.prepare<[number, number], { ts: number }>(`SELECT ts FROM ${table} WHERE host_id = ? AND ts >= ? ORDER BY ts LIMIT 1`));
     // No lower bound: rows left below the cut are only the few kept for `metrix hosts`, and an
     // older one of those goes once the host has a newer good poll.
     this.deleteRaw = db.prepare<[number, number, number], { layout_id: number }>('DELETE FROM sample_rows WHERE host_id = ? AND ts < ? AND ts != ? RETURNING layout_id');
-    this.deleteRollup = each((table) => db.prepare<[number, number]>(`DELETE FROM ${table} WHERE host_id = ? AND ts < ?`));
     this.lastOkPoll = db.prepare<[string], { rowid: number; ts: number; run_id: number }>('SELECT rowid, ts, run_id FROM polls WHERE host = ? AND ok = 1 ORDER BY ts DESC, rowid DESC LIMIT 1');
     this.lastPoll = db.prepare<[string], { rowid: number; ts: number; run_id: number }>('SELECT rowid, ts, run_id FROM polls WHERE host = ? ORDER BY ts DESC, rowid DESC LIMIT 1');
     this.deletePolls = db.prepare(
@@ -144,8 +139,8 @@ export class RetentionStore {
       return true;
     }
     if (state.h1To < goal.h1To) {
-      const first = this.firstRollup['5m'].get(hostId, state.h1To)?.ts;
-      const from = first === undefined ? goal.h1To : Math.max(state.h1To, bucketStart(first, HOUR));
+      const first = this.rollups.firstChunk('5m', hostId, bucketStart(state.h1To, CHUNK_MS['5m']));
+      const from = first === undefined ? goal.h1To : Math.max(state.h1To, first);
       const to = Math.min(goal.h1To, from + SPAN['5m']);
       if (from < to) counts.built1h += this.rollups.buildHourly(hostId, from, to);
       this.setTiers(hostId, { ...state, h1To: Math.max(to, state.h1To) });
@@ -164,9 +159,10 @@ export class RetentionStore {
     }
     for (const [tier, from, goalFrom] of [['5m', state.m5From, goal.m5From], ['1h', state.h1From, goal.h1From]] as const) {
       if (from >= goalFrom) continue;
-      const first = this.firstRollup[tier].get(hostId, from)?.ts;
-      const to = first === undefined ? goalFrom : Math.min(goalFrom, bucketStart(first, HOUR) + SPAN[tier]);
-      const removed = this.deleteRollup[tier].run(hostId, to).changes;
+      // Whole chunks go: every cut here is a chunk boundary (see targets).
+      const first = this.rollups.firstChunk(tier, hostId, from);
+      const to = first === undefined ? goalFrom : Math.min(goalFrom, first + SPAN[tier]);
+      const removed = this.rollups.removeBefore(tier, hostId, to);
       if (tier === '5m') counts.removed5m += removed;
       else counts.removed1h += removed;
       this.setTiers(hostId, tier === '5m' ? { ...state, m5From: to } : { ...state, h1From: to });

@@ -89,7 +89,7 @@ export class Store {
     this.ids = new SeriesIds(db);
     this.layouts = new Layouts(db);
     this.rows = new SampleRows(db, this.layouts, this.ids, codec);
-    this.rollups = new Rollups(db, this.layouts, this.ids, codec);
+    this.rollups = new Rollups(db, this.layouts);
     this.retention = new RetentionStore(db, this.layouts, this.rollups);
     this.insertRun = db.prepare('INSERT INTO runs (started_at, finished_at, hosts_ok, hosts_failed) VALUES (?, ?, ?, ?)');
     this.selectMetrics = db.prepare<[number], { metric: string }>('SELECT DISTINCT metric FROM series WHERE host_id = ? ORDER BY metric');
@@ -258,16 +258,19 @@ export class Store {
   rollupRange(query: RangeQuery & { readonly tier: RollupTier }): SeriesBuckets[] {
     const hostId = this.ids.findHost(query.host);
     if (hostId === undefined) return [];
-    const series = this.ids.ofMetric(hostId, query.metric);
-    if (series.length === 0) return [];
-    const buckets = this.rollups.range(
-      query.tier,
-      hostId,
-      series.map((s) => s.id),
-      query.since,
-      query.until + 1,
-    );
-    return series.filter((s) => buckets.get(s.id)!.length > 0).map((s) => ({ labels: s.labels, buckets: buckets.get(s.id)! }));
+    return this.ids
+      .ofMetric(hostId, query.metric)
+      .map((s) => ({ labels: s.labels, buckets: this.rollups.read(query.tier, hostId, s.id, query.since, query.until + 1) }))
+      .filter((s) => s.buckets.length > 0);
+  }
+
+  /**
+   * Writes roll-up buckets of a host's series as given (retention builds them from raw
+   * samples; benchmarks and tests write them directly). Callers wrap it in a transaction.
+   */
+  insertRollups(tier: RollupTier, host: string, series: ReadonlyArray<Omit<Sample, 'v'> & { readonly buckets: readonly Bucket[] }>): void {
+    const hostId = this.ids.host(host);
+    for (const s of series) this.rollups.write(tier, hostId, this.ids.seriesOf(hostId, s.m, s.l), s.buckets);
   }
 
   /**

@@ -9,6 +9,7 @@ import { readHistory } from '../../src/query/history.js';
 import { pruneAfterRun } from '../../src/retention/after-run.js';
 import type { RetentionPolicy } from '../../src/retention/policy.js';
 import { prune } from '../../src/retention/prune.js';
+import { CHUNK_MS } from '../../src/retention/tiers.js';
 import { Store } from '../../src/store/store.js';
 import { captureIo, runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -77,10 +78,14 @@ describe('retention on a real database', () => {
     const result = prune(store.retention, { now: end, policy: policy({ raw: 2, m5: 365, h1: 1825 }), clock: clockAt(end) });
     expect(result.complete).toBe(true);
     // Raw samples go on the hour at or before now - 2d (and only where rolled up). Roll-ups are built
-    // up to an hour ago, from the bucket before midnight on (the first counter was read 1.5 s before it).
+    // up to an hour ago; a bucket is one series over 5 minutes or an hour; the counter's first one
+    // is before midnight (it was read 1.5 s before the first poll).
     // Roll-ups are built up to an hour ago; their "from" is the cut of their own retention.
-    expect(store.coverage('n0')).toEqual({ rawFrom: end - 2 * D, rollups: { '5m': { from: end - 365 * D, to: end - H }, '1h': { from: end - 1825 * D, to: end - H } } });
-    expect(result.counts).toMatchObject({ rawRows: 2 * 8 * 1440, rawSamples: 2 * 8 * 1440 * 5, built5m: 2 * (12 * (240 - 1) + 1), built1h: 2 * 240 });
+    expect(store.coverage('n0')).toEqual({
+      rawFrom: end - 2 * D,
+      rollups: { '5m': { from: end - 365 * D, to: end - H }, '1h': { from: Math.floor((end - 1825 * D) / CHUNK_MS['1h']) * CHUNK_MS['1h'], to: end - H } },
+    });
+    expect(result.counts).toMatchObject({ rawRows: 2 * 8 * 1440, rawSamples: 2 * 8 * 1440 * 5, built5m: 2 * (4 * 12 * 239 + (12 * 239 + 1)), built1h: 2 * (4 * 239 + 240) });
 
     for (const metric of ['cpu_percent', 'cpu_total_jiffies']) {
       const truth = expected(1, metric, START, end, M);
@@ -128,11 +133,11 @@ describe('retention on a real database', () => {
     const now = START + 200 * D;
     const pruned = await runCli(dir, ['prune'], clockAt(now));
     expect(pruned.code).toBe(0);
-    // 864 polls; the last one's row stays (the host's latest good poll, for metrix hosts). The first
-    // poll's counter was read 1.5 s before midnight: one more bucket, before the first hour.
+    // 864 polls of 5 series; the last one's row stays (the host's latest good poll, for metrix
+    // hosts). Each counter was read 1.5 s before its poll: the first in the hour before midnight.
     expect(pruned.stdout).toMatch(/raw samples +4,315 removed \(863 rows\), older than 1d/);
-    expect(pruned.stdout).toMatch(/5-minute roll-ups +865 buckets removed, older than 2d/);
-    expect(pruned.stdout).toMatch(/roll-ups built +865 5-minute buckets, 73 hourly buckets/);
+    expect(pruned.stdout).toMatch(/5-minute roll-ups +4,320 buckets removed, older than 2d/);
+    expect(pruned.stdout).toMatch(/roll-ups built +4,320 5-minute buckets, 361 hourly buckets/);
     expect(pruned.stdout).toMatch(/polls +863 removed, older than 1d/);
     expect(pruned.stdout).toMatch(/file +[\d.]+ MiB before, [\d.]+ MiB after; [\d.]+ MiB of it free, reused before the file grows\n$/);
 

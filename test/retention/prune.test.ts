@@ -191,6 +191,26 @@ describe('retention on a real database', () => {
     store.close();
   });
 
+  it('runs by itself after metrix execute stores and alerts, then not again within the hour', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config.xml'), '<metrix><settings retention="1d"/><hosts><host name="localhost" transport="local"/></hosts></metrix>');
+    const store = Store.open(join(dir, 'metrix.db'));
+    writePolls(store, 2, START, START + 2 * D, 10 * M);
+    store.close();
+    let now = START + 10 * D;
+    const first = await runCli(dir, ['execute'], () => now);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/INFO stored \d+ samples from 1 host\n(.*\n)*.*INFO retention: rolled up [\d,]+ 5-minute buckets and [\d,]+ hourly buckets; removed [\d,]+ raw samples/);
+    const reader = Store.open(join(dir, 'metrix.db'), { readonly: true });
+    expect(reader.coverage('n0')?.rawFrom).toBe(START + 9 * D);
+    expect(reader.range({ host: 'localhost', metric: 'host_up', since: now - M, until: now })[0]!.points).toEqual([{ ts: now, value: 1 }]);
+    reader.close();
+    now += 10 * M;
+    const second = await runCli(dir, ['execute'], () => now);
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toMatch(/retention/);
+  });
+
   it('removes old polls and runs but keeps each host\'s latest and latest good poll, its samples, sent mail and resolved alerts past their limits', () => {
     const path = join(tempDir(), 'metrix.db');
     const store = Store.open(path);

@@ -1,6 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Store } from '../../src/store/store.js';
 import { runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
 import { killQuietly } from '../farm/processes.js';
@@ -39,6 +40,28 @@ afterEach(async () => {
 });
 
 describe('metrix run (local hosts)', () => {
+  it('applies retention in the wait after a cycle, at most once an hour', async () => {
+    const dir = tempDir();
+    writeConfig(dir, ['a']);
+    writeFileSync(join(dir, 'config.xml'), readFileSync(join(dir, 'config.xml'), 'utf8').replace('commandTimeout="20s"', 'commandTimeout="20s" retention="7d"'));
+    // Two days of a host polled a month ago.
+    const store = Store.open(join(dir, 'metrix.db'));
+    const from = Math.floor((Date.now() - 30 * 86_400_000) / 3_600_000) * 3_600_000;
+    for (let ts = from; ts < from + 2 * 86_400_000; ts += 600_000) {
+      store.writeRun({ startedAt: ts, finishedAt: ts, polls: [{ host: 'old', ts, durationMs: 1, failure: undefined, collector: 't', samples: [{ m: 'load1', v: 1.5 }] }] });
+    }
+    store.close();
+    const run = start(dir, ['--every', '10s']);
+    await run.waitForCycle(3);
+    run.signal('SIGTERM');
+    expect(await run.done).toBe(0);
+    expect(run.stderr().match(/INFO retention: /g)).toHaveLength(1);
+    expect(run.stderr()).toMatch(/INFO cycle 1: .*\n.*INFO retention: rolled up 288 5-minute buckets and 48 hourly buckets; removed 287 raw samples \(287 rows\); removed 287 polls and 287 runs\n/);
+    const reader = Store.open(join(dir, 'metrix.db'), { readonly: true });
+    expect(reader.coverage('old')?.rawFrom).toBeGreaterThanOrEqual(from + 2 * 86_400_000);
+    reader.close();
+  });
+
   it('polls every cycle through one resident collector per host, and exits 0 on SIGTERM', async () => {
     const dir = tempDir();
     writeConfig(dir, ['a', 'b']);

@@ -6,14 +6,18 @@ import { decimalScale } from './codec.js';
  * bucket before, since neighbouring buckets of one series differ little:
  *
  *   [2] [n, varint]
- *   index  bucket number within the chunk: the first, then each gap less one (varints)
- *   count  samples in the bucket: the first, then zigzag differences (varints)
- *   min, max, sum: a column header byte, s = 0..6: every value is a decimal with at most s
- *          places, stored as the zigzag difference of value·10^s from the one before
- *          (varints); or 255: plain doubles, 8 bytes each.
+ *   index  bucket number within the chunk. [0] [first]: every bucket from the first on, one
+ *          after the other (the usual case); or [1] then the first and each gap less one.
+ *   count  samples in the bucket. [0] [count]: the same in every bucket (the usual case); or
+ *          [1] then the first and the zigzag differences.
+ *   min, max, sum: a header byte. s = 0..6: every value is a decimal with at most s places,
+ *          stored as integers value·10^s, each the zigzag difference from the one before;
+ *          128 + s: the same, as differences of those differences (a counter's steady climb
+ *          costs a byte a bucket); 255: plain doubles, 8 bytes each.
  *
- * A series whose average moves by a few hundredths from bucket to bucket costs about 5 to 8
- * bytes a bucket. Every value comes back bit for bit.
+ * Every varint is a non-negative integer below 2^53, 7 bits a byte. A series whose average
+ * moves by a few hundredths from bucket to bucket costs about 5 to 8 bytes a bucket. Every
+ * value comes back bit for bit.
  */
 export interface ChunkBucket {
   readonly index: number;
@@ -109,6 +113,17 @@ function columnScale(values: readonly number[]): number | undefined {
   return values.every((v) => Math.abs(Math.round(v * POW10[scale]!)) <= MAX_SCALED) ? scale : undefined;
 }
 
+const SECOND_ORDER = 128;
+
+/** Zigzag differences of `ints` (from 0 before the first); differences of differences when `second`. */
+function differences(ints: readonly number[], second: boolean): number[] {
+  const first = ints.map((v, i) => v - (i === 0 ? 0 : ints[i - 1]!));
+  const chosen = second ? first.map((d, i) => d - (i === 0 ? 0 : first[i - 1]!)) : first;
+  return chosen.map(zigzag);
+}
+
+const varintBytes = (values: readonly number[]): number => values.reduce((sum, v) => sum + (v < 128 ? 1 : Math.ceil(Math.log2(v + 1) / 7)), 0);
+
 function writeColumn(out: Writer, values: readonly number[]): void {
   const scale = columnScale(values);
   if (scale === undefined) {
@@ -116,25 +131,30 @@ function writeColumn(out: Writer, values: readonly number[]): void {
     for (const v of values) out.double(v);
     return;
   }
-  out.byte(scale);
-  let last = 0;
-  for (const v of values) {
-    const scaled = Math.round(v * POW10[scale]!);
-    out.varint(zigzag(scaled - last));
-    last = scaled;
-  }
+  const ints = values.map((v) => Math.round(v * POW10[scale]!));
+  const once = differences(ints, false);
+  // Second differences of integers up to 2^50 stay below 2^53 in zigzag form.
+  const twice = differences(ints, true);
+  const second = varintBytes(twice) < varintBytes(once);
+  out.byte(second ? SECOND_ORDER + scale : scale);
+  for (const z of second ? twice : once) out.varint(z);
 }
 
 function readColumn(input: Reader, n: number): number[] {
-  const scale = input.byte();
+  const header = input.byte();
   const values = new Array<number>(n);
-  if (scale === RAW) {
+  if (header === RAW) {
     for (let i = 0; i < n; i++) values[i] = input.double();
     return values;
   }
+  const second = header >= SECOND_ORDER;
+  const scale = second ? header - SECOND_ORDER : header;
   let last = 0;
+  let step = 0;
   for (let i = 0; i < n; i++) {
-    last += unzigzag(input.varint());
+    const d = unzigzag(input.varint());
+    if (second) step += d;
+    last += second ? step : d;
     values[i] = scale === 0 ? last : last / POW10[scale]!;
   }
   return values;
@@ -145,15 +165,25 @@ export function encodeChunk(buckets: readonly ChunkBucket[]): Buffer {
   const out = new Writer();
   out.byte(FORMAT);
   out.varint(buckets.length);
-  let lastIndex = -1;
-  for (const b of buckets) {
-    out.varint(b.index - lastIndex - 1);
-    lastIndex = b.index;
+  const contiguous = buckets.every((b, i) => i === 0 || b.index === buckets[i - 1]!.index + 1);
+  out.byte(contiguous ? 0 : 1);
+  if (contiguous) out.varint(buckets[0]?.index ?? 0);
+  else {
+    let lastIndex = -1;
+    for (const b of buckets) {
+      out.varint(b.index - lastIndex - 1);
+      lastIndex = b.index;
+    }
   }
-  let lastCount = 0;
-  for (const b of buckets) {
-    out.varint(zigzag(b.count - lastCount));
-    lastCount = b.count;
+  const same = buckets.every((b) => b.count === buckets[0]!.count);
+  out.byte(same ? 0 : 1);
+  if (same) out.varint(buckets[0]?.count ?? 0);
+  else {
+    let lastCount = 0;
+    for (const b of buckets) {
+      out.varint(zigzag(b.count - lastCount));
+      lastCount = b.count;
+    }
   }
   writeColumn(out, buckets.map((b) => b.min));
   writeColumn(out, buckets.map((b) => b.max));
@@ -172,11 +202,19 @@ export function decodeColumns(blob: Buffer): { index: number[]; min: number[]; m
   if (input.byte() !== FORMAT) throw new Error(`unknown roll-up format ${blob[0]}`);
   const n = input.varint();
   const index = new Array<number>(n);
-  let lastIndex = -1;
-  for (let i = 0; i < n; i++) index[i] = lastIndex = lastIndex + 1 + input.varint();
+  if (input.byte() === 0) {
+    const first = input.varint();
+    for (let i = 0; i < n; i++) index[i] = first + i;
+  } else {
+    let lastIndex = -1;
+    for (let i = 0; i < n; i++) index[i] = lastIndex = lastIndex + 1 + input.varint();
+  }
   const count = new Array<number>(n);
-  let lastCount = 0;
-  for (let i = 0; i < n; i++) count[i] = lastCount = lastCount + unzigzag(input.varint());
+  if (input.byte() === 0) count.fill(input.varint());
+  else {
+    let lastCount = 0;
+    for (let i = 0; i < n; i++) count[i] = lastCount = lastCount + unzigzag(input.varint());
+  }
   const min = readColumn(input, n);
   const max = readColumn(input, n);
   const sum = readColumn(input, n);

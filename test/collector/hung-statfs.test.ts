@@ -5,7 +5,7 @@ import type { CollectContext } from '../../client-script/src/collectors/collecto
 import { createFilesystemCollector } from '../../client-script/src/collectors/filesystem.js';
 import { HOST_KEY_FILE, STATE_FILE, type Report } from '../../client-script/src/protocol.js';
 import { tempDir } from '../helpers/tmp.js';
-import { buildIntoTempDir, FIXTURES, newKeys, openLine, runBundle, valueOf, writeKeyFile, writeScript } from './helpers.js';
+import { buildIntoTempDir, FIXTURE_STATFS, FIXTURES, newKeys, openLine, runBundle, valueOf, writeKeyFile, writeScript } from './helpers.js';
 import { endedOrZombie, hungEntry, parentOf, SINCE, startStuck, stateOf, waitUntil, writeState, type Stuck } from './stuck-helpers.js';
 
 const NOW = Date.UTC(2026, 10, 30, 10, 0, 0);
@@ -174,14 +174,7 @@ describe('the bundled collector with a hung mount', () => {
   const HOST = 'f4-test';
   const CHALLENGE = 'q0lZ8r3Nf1mXJc2k9vT7yA==';
   const keys = newKeys();
-  const STATFS: Readonly<Record<string, string>> = {
-    '/': '4096 1000000 250000 250000 1000000 750000',
-    '/boot': '4096 262144 196608 196608 524288 524000',
-    '/data/run 2024': '4096 1000000 100000 50000 0 0',
-    '/home': '1048576 1000000 600000 600000 2000000 1500000',
-    '/lustre': '4096 10000000 5000000 5000000 1000000 900000',
-    '/scratch': '4096 2000000 1000000 900000 1000000 1000000',
-  };
+  const STATFS = FIXTURE_STATFS;
   let dir = '';
   beforeAll(() => {
     dir = buildIntoTempDir();

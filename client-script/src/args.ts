@@ -16,6 +16,8 @@ export interface Options {
   readonly print: boolean;
   /** Stay up: answer one request line from stdin per poll (metrix run). */
   readonly serve: boolean;
+  /** With --serve: exit when no request came for this long (0 = never). */
+  readonly idleMs: number;
   readonly help: boolean;
   /** Give up after this long (0 = never): the poller's command timeout, enforced here too. */
   readonly deadlineMs: number;
@@ -29,6 +31,7 @@ Collects this host's metrics and prints them as one sealed line for the metrix p
   --key <path>            host key file (default: ${HOST_KEY_FILE} beside this script)
   --state <path>          file kept between polls (default: ${STATE_FILE} beside the key file)
   --serve                 stay up: read one request line per poll from stdin, answer one line on stdout
+  --idle-ms N             with --serve: exit when no request came for N ms (a poller gone without closing)
   --warmup-ms N           read the counters twice, N ms apart, so rates exist at once
   --proc-root DIR         read /proc from DIR (default /proc)
   --sys-root DIR          read /sys from DIR (default /sys)
@@ -53,6 +56,7 @@ const SPECS: Readonly<Record<string, Spec>> = {
   '--statfs-timeout-ms': { flag: false, name: 'statfs-timeout-ms' },
   '--statfs-cmd': { flag: false, name: 'statfs-cmd' },
   '--deadline-ms': { flag: false, name: 'deadline-ms' },
+  '--idle-ms': { flag: false, name: 'idle-ms' },
   '--print': { flag: true },
   '--serve': { flag: true },
   '--help': { flag: true },
@@ -105,5 +109,6 @@ export function parseArgs(argv: readonly string[], scriptDir: string): Options {
     serve,
     help,
     deadlineMs: toMs('--deadline-ms', values.get('deadline-ms'), 0, 24 * 3600 * 1000, 0),
+    idleMs: toMs('--idle-ms', values.get('idle-ms'), 0, 7 * 24 * 3600 * 1000, 0),
   };
 }

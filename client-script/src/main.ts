@@ -2,6 +2,7 @@ import { CollectorFailure, deadlineFailure } from './failure.js';
 import { parseArgs } from './args.js';
 import { runCollector } from './run.js';
 import { serveRequests } from './serve.js';
+import { REPLACED_EXIT } from './protocol.js';
 
 // Entry point of the bundled collector. Whatever happens, stdout carries either the one
 // report line or nothing, and stderr at most one "metrix-collector: ..." line, never a
@@ -26,9 +27,17 @@ process.stdout.on('error', () => process.exit(INTERNAL_EXIT));
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 // Signals end the process through process.exit, so the exit hook that kills statfs helpers
-// still running runs too (a signal's default action would skip it). Status 128+n as a shell reports.
+// still running runs too (a signal's default action would skip it). Status 128+n as a shell
+// reports. A resident collector (--serve) first finishes the answer under way.
 const SIGNAL_EXIT: { [signal: string]: number } = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
-Object.keys(SIGNAL_EXIT).forEach((signal) => process.on(signal as NodeJS.Signals, () => process.exit(SIGNAL_EXIT[signal])));
+const serving = process.argv.indexOf('--serve') >= 0;
+const stopListeners: Array<() => void> = [];
+Object.keys(SIGNAL_EXIT).forEach((signal) =>
+  process.on(signal as NodeJS.Signals, () => {
+    if (serving && stopListeners.length > 0) stopListeners.forEach((listener) => listener());
+    else process.exit(SIGNAL_EXIT[signal]);
+  }),
+);
 
 const armDeadline = (ms: number): (() => void) => {
   if (ms <= 0) return () => undefined;
@@ -38,7 +47,7 @@ const armDeadline = (ms: number): (() => void) => {
 };
 
 const argv = process.argv.slice(2);
-if (argv.indexOf('--serve') >= 0) {
+if (serving) {
   // Resident (metrix run): stays up until the poller closes stdin or a new upload replaces us.
   Promise.resolve()
     .then(() => {
@@ -48,9 +57,10 @@ if (argv.indexOf('--serve') >= 0) {
         write: (text, done) => process.stdout.write(text, done),
         armDeadline,
         watched: [__filename, options.keyPath],
+        onStop: (listener) => stopListeners.push(listener),
       });
     })
-    .then(() => exitAfter(process.stdout, '', 0), fail);
+    .then((end) => exitAfter(process.stdout, '', end === 'replaced' ? REPLACED_EXIT : 0), fail);
 } else {
   runCollector(argv, __dirname, armDeadline).then((text) => exitAfter(process.stdout, text, 0), fail);
 }

@@ -71,5 +71,8 @@ export const HOST_KEY_FILE = 'metrix-host.key';
 /** Name of the file beside the key file where the collector remembers things between polls. */
 export const STATE_FILE = 'metrix-state.json';
 
+/** Exit status of a resident collector (--serve) that found its file or key replaced by an upload: start the new one. */
+export const REPLACED_EXIT = 6;
+
 /** Exit codes of the collector process. */
 export const COLLECTOR_EXIT = { ok: 0, usage: 2, keys: 3, unsupported: 4, deadline: 5 } as const;

@@ -8,6 +8,11 @@ export type CommandResult =
       readonly ok: false;
       readonly timedOut: boolean;
       readonly message: string;
+      /**
+       * What it printed before it failed or was given up on: `stat` exits 1 when one of its
+       * files fails and still prints the others. Past a timeout only whole lines are sure.
+       */
+      readonly stdout: string;
       /** The helper given up on at the time limit, sent SIGKILL but maybe stuck; absent if it had already ended. */
       readonly abandoned?: ProcessIdentity;
     };
@@ -46,12 +51,13 @@ function killGroup(pid: number): void {
 export function runCommand(argv: readonly string[], timeoutMs: number): Promise<CommandResult> {
   return new Promise((resolve) => {
     const [program, ...args] = argv;
-    if (program === undefined) return resolve({ ok: false, timedOut: false, message: 'no command given' });
+    if (program === undefined) return resolve({ ok: false, timedOut: false, message: 'no command given', stdout: '' });
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let size = 0;
+    const printed = (): string => Buffer.concat(stdout).toString('utf8');
     const finish = (result: CommandResult): void => {
       if (settled) return;
       settled = true;
@@ -63,7 +69,7 @@ export function runCommand(argv: readonly string[], timeoutMs: number): Promise<
       // detached: the helper leads its own process group, so a timeout also kills what it started.
       child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     } catch (err) {
-      return finish({ ok: false, timedOut: false, message: err instanceof Error ? err.message : String(err) });
+      return finish({ ok: false, timedOut: false, message: err instanceof Error ? err.message : String(err), stdout: '' });
     }
     const pid = child.pid;
     if (pid !== undefined) {
@@ -87,25 +93,25 @@ export function runCommand(argv: readonly string[], timeoutMs: number): Promise<
       // Identified before the kill, while the unreaped child still holds its pid for sure.
       const left = pid === undefined ? undefined : identify(pid);
       abandon();
-      const message = `timed out after ${timeoutMs}ms`;
-      finish(left === undefined ? { ok: false, timedOut: true, message } : { ok: false, timedOut: true, message, abandoned: left });
+      const failed = { ok: false, timedOut: true, message: `timed out after ${timeoutMs}ms`, stdout: printed() } as const;
+      finish(left === undefined ? failed : { ...failed, abandoned: left });
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_OUTPUT_BYTES) {
         abandon();
-        finish({ ok: false, timedOut: false, message: `printed more than ${MAX_OUTPUT_BYTES} bytes` });
+        finish({ ok: false, timedOut: false, message: `printed more than ${MAX_OUTPUT_BYTES} bytes`, stdout: printed() });
       } else stdout.push(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 16) stderr.push(chunk);
     });
-    child.on('error', (err) => finish({ ok: false, timedOut: false, message: err.message }));
+    child.on('error', (err) => finish({ ok: false, timedOut: false, message: err.message, stdout: printed() }));
     child.on('close', (code, signal) => {
-      if (code === 0) return finish({ ok: true, stdout: Buffer.concat(stdout).toString('utf8') });
+      if (code === 0) return finish({ ok: true, stdout: printed() });
       const said = firstLine(Buffer.concat(stderr).toString('utf8'));
       const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      finish({ ok: false, timedOut: false, message: said ? `${how}: ${said}` : how });
+      finish({ ok: false, timedOut: false, message: said ? `${how}: ${said}` : how, stdout: printed() });
     });
   });
 }

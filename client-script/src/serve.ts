@@ -36,9 +36,18 @@ export interface ServeHooks {
   readonly write: (text: string, done: () => void) => void;
   /** Gives up on a poll past its deadline (exits, status 5, like a one-shot run). */
   readonly armDeadline: (ms: number) => () => void;
-  /** The files whose replacement (a new upload) ends this process after its answer. */
+  /** The files whose replacement (a new upload) ends this process instead of an answer. */
   readonly watched: readonly string[];
+  /** Calls `listener` when the process is told to stop (SIGTERM, SIGINT, SIGHUP). */
+  readonly onStop: (listener: () => void) => void;
 }
+
+/**
+ * Why serving ended: stdin closed (the poller is done), the collector or key file was replaced
+ * (exit REPLACED_EXIT so the poller starts the new one and asks it at once), no request within
+ * --idle-ms (a poller that vanished without closing), or a stop signal (after the answer under way).
+ */
+export type ServeEnd = 'ended' | 'replaced' | 'idle' | 'stopped';
 
 /** Identity of a file as a rename into place changes it: inode, size, modification time. */
 function identity(path: string): string {
@@ -51,30 +60,37 @@ function identity(path: string): string {
 }
 
 /**
- * Answers requests until stdin ends (the poller closed the channel) or the collector or key
- * file is replaced: then it resolves, after its last answer, so the poller starts the new one.
- * Whole-process failures (keys, a bad request) reject, as in a one-shot run.
+ * Answers requests, one at a time and in order, until one of the ServeEnd reasons. Whole-process
+ * failures (keys, a bad request) reject, as in a one-shot run.
  */
-export function serveRequests(options: Options, hooks: ServeHooks): Promise<'ended' | 'replaced'> {
+export function serveRequests(options: Options, hooks: ServeHooks): Promise<ServeEnd> {
   const prepared = prepare(options);
   const watched = hooks.watched.map((path) => ({ path, was: identity(path) }));
   const replaced = (): boolean => watched.some((file) => identity(file.path) !== file.was);
   return new Promise((resolve, reject) => {
     let buffered = '';
     let queue: Promise<void> = Promise.resolve();
+    let busy = 0;
     let finished = false;
-    const finish = (how: 'ended' | 'replaced' | Error): void => {
+    let stopping = false;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const finish = (how: ServeEnd | Error): void => {
       if (finished) return;
       finished = true;
+      if (idleTimer !== undefined) clearTimeout(idleTimer);
       hooks.input.removeListener('data', onData);
       if (how instanceof Error) reject(how);
       else resolve(how);
     };
+    const waitIdle = (): void => {
+      if (idleTimer !== undefined) clearTimeout(idleTimer);
+      if (options.idleMs > 0) idleTimer = setTimeout(() => busy === 0 && finish('idle'), options.idleMs);
+    };
     const answer = async (line: string): Promise<void> => {
       const request = parseRequest(line);
-      // Checked as the request comes: the one that finds the files replaced is still answered
-      // (what this process collects is as good as ever), and is its last.
-      const last = replaced();
+      // An upload replaced this collector or its key: say so by the exit status instead of
+      // answering with the old code; the poller starts the new one and asks it at once.
+      if (replaced()) return finish('replaced');
       const disarm = hooks.armDeadline(request.deadlineMs);
       try {
         const text = await pollOnce(prepared, request.challenge, request.warmupMs, request.deadlineMs);
@@ -82,19 +98,32 @@ export function serveRequests(options: Options, hooks: ServeHooks): Promise<'end
       } finally {
         disarm();
       }
-      if (last) finish('replaced');
     };
     const onData = (chunk: Buffer | string): void => {
       buffered += chunk.toString();
       for (let newline = buffered.indexOf('\n'); newline >= 0 && !finished; newline = buffered.indexOf('\n')) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        queue = queue.then(() => (finished ? undefined : answer(line))).catch((err: Error) => finish(err));
+        busy++;
+        if (idleTimer !== undefined) clearTimeout(idleTimer);
+        queue = queue
+          .then(() => (finished ? undefined : answer(line)))
+          .then(() => {
+            busy--;
+            if (stopping && busy === 0) finish('stopped');
+            else if (busy === 0) waitIdle();
+          })
+          .catch((err: Error) => finish(err));
       }
       if (Buffer.byteLength(buffered) > MAX_REQUEST_BYTES) finish(usageFailure(`request line longer than ${MAX_REQUEST_BYTES} bytes`));
     };
+    hooks.onStop(() => {
+      stopping = true;
+      if (busy === 0) finish('stopped');
+    });
     hooks.input.on('data', onData);
     hooks.input.on('end', () => void queue.then(() => finish('ended')));
     hooks.input.on('error', () => void queue.then(() => finish('ended')));
+    waitIdle();
   });
 }

@@ -1,21 +1,14 @@
-import { loadConfig } from '../config/load.js';
-import { KeyStore } from '../crypto/key-store.js';
 import { logLine, type Io } from '../cli/io.js';
 import { STOP_EXIT, watchStop } from '../cli/stop-watch.js';
-import { selectHosts } from '../cli/select-hosts.js';
 import { Progress } from '../cli/progress.js';
 import { pollHosts, STOP_GRACE_MS } from '../poll/run.js';
 import type { RunRecord } from '../poll/records.js';
 import { describePoll, summarizeRun } from '../poll/summary.js';
 import { openTransports } from './transports.js';
+import { openPoller, pollContext } from './poller.js';
 import { alertAndNotify } from '../notify/after-run.js';
 import { heartbeatAfterRun } from '../notify/heartbeat.js';
 import { pruneAfterRun } from '../retention/after-run.js';
-import { Store } from '../store/store.js';
-import { currentHolder } from '../store/run-lock.js';
-import { checkDuration, DURATION_RANGES } from '../config/duration.js';
-import { MetrixError, usageError } from '../errors.js';
-import { formatUtc } from '../text/time.js';
 
 export interface ExecuteOptions {
   readonly config: string;
@@ -27,25 +20,9 @@ export interface ExecuteOptions {
 
 /** `metrix execute`: poll the selected hosts, store what came back, report. Exit 0 all ok, 1 some failed. */
 export async function execute(options: ExecuteOptions, io: Io): Promise<number> {
-  const config = loadConfig(options.config);
-  const hosts = selectHosts(config, options.host, options.group);
-  const wait = checkDuration(options.wait, DURATION_RANGES.wait); // before anything is created
-  if ('error' in wait) throw usageError(`--wait "${options.wait}": ${wait.error}`);
-  const waitMs = wait.value;
-  const { store: keys, created } = KeyStore.open(config.settings.keysDir);
-  if (created) logLine(io, 'INFO', `created keys directory ${config.settings.keysDir} with a new poller key pair`);
+  const poller = await openPoller(options, io, 'skipped this run');
+  const { config, hosts, keys, store } = poller;
   const transports = openTransports(config, keys, io); // no connection yet: one is opened per host when polled
-  const store = Store.open(config.settings.database);
-  const lock = await store.acquireRunLock(currentHolder(), waitMs, { clock: io.clock, sleep: io.sleep });
-  if (!lock.acquired) {
-    store.close();
-    const { pid, machine, acquiredAt } = lock.holder;
-    throw new MetrixError(
-      'LOCKED',
-      `another metrix execute or run is polling this database (pid ${pid} on ${machine}, since ${formatUtc(acquiredAt)}); waited ${options.wait}, skipped this run`,
-    );
-  }
-  if (lock.tookOverFrom) logLine(io, 'WARN', `the run of pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.machine} ended without releasing its lock (crashed or killed); took it over`);
   const progress = new Progress(io, hosts.length);
   let polling = true;
   const stop = watchStop(io, (signal) => {
@@ -57,13 +34,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
   try {
     const run = await pollHosts(
       hosts,
-      {
-        settings: config.settings,
-        keys,
-        transportOf: (host) => transports.of(host.transport),
-        lastCounters: (host) => store.lastCounters(host),
-        clock: io.clock,
-      },
+      pollContext(config, keys, store, io, (host) => transports.of(host.transport)),
       {
         concurrency: config.settings.concurrency,
         stop: stop.signal,
@@ -93,7 +64,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     stop.dispose();
     progress.finish();
     await transports.close();
-    lock.release();
+    poller.releaseLock();
     store.close();
   }
 }

@@ -7,6 +7,8 @@ import { formatOverview } from '../fleet/format.js';
 import { readOverview } from '../fleet/gather.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../query/format.js';
 import { Store } from '../store/store.js';
+import { formatDuration } from '../mail/format.js';
+import { formatUtc } from '../text/time.js';
 
 export interface HostsOptions {
   readonly config: string;
@@ -31,7 +33,11 @@ export function hosts(options: HostsOptions, io: Io): number {
   }
   const store = Store.open(database, { readonly: true });
   try {
-    io.out(formatOverview(readOverview(store, selected), format, io.clock()));
+    const lines = readOverview(store, selected);
+    io.out(formatOverview(lines, format, io.clock()));
+    // A poller that stopped leaves every host "up" with ages growing: say how old the newest poll is.
+    const newest = Math.max(...lines.map((line) => line.lastPoll ?? -Infinity));
+    if (format === 'table' && Number.isFinite(newest)) io.err(`last poll of any host: ${formatDuration(Math.max(0, io.clock() - newest))} ago (${formatUtc(newest)})\n`);
     return 0;
   } finally {
     store.close();

@@ -1,4 +1,4 @@
-import type { Config, Transport as TransportKind } from '../config/types.js';
+import type { Config, Host, Transport as TransportKind } from '../config/types.js';
 import type { KeyStore } from '../crypto/key-store.js';
 import { logLine, type Io } from '../cli/io.js';
 import { collectorBundlePath } from '../poll/collector-bundle.js';
@@ -15,12 +15,12 @@ export interface Transports {
 }
 
 /** The transports of one run: a child process for local hosts, pooled SSH for the rest. */
-export function openTransports(config: Config, keys: KeyStore, io: Io): Transports {
+export function openTransports(config: Config, keys: KeyStore, io: Io, resolveHost: (name: string) => Host | undefined = hostsByName(config.hosts)): Transports {
   const local = new LocalTransport(collectorBundlePath(), (host) => keys.hostKeyPath(host));
   const ssh = new SshTransport({
     connectTimeoutMs: config.settings.connectTimeoutMs,
     secrets: secretsFrom(io.env),
-    resolveHost: hostsByName(config.hosts),
+    resolveHost,
     notice: (host, message) => logLine(io, 'INFO', message, host.name),
   });
   return {

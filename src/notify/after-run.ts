@@ -22,7 +22,7 @@ export function mailPassword(config: Config, env: Io['env']): string | undefined
  * After a run is stored: evaluate the rules, queue what must be said, and send the
  * outbox (this run's mail and anything earlier runs could not send).
  */
-export async function alertAndNotify(config: Config, store: Store, run: RunRecord, io: Io): Promise<void> {
+export async function alertAndNotify(config: Config, store: Store, run: RunRecord, io: Io, stop?: AbortSignal): Promise<void> {
   const now = io.clock();
   const failures = run.polls.flatMap((poll) => (poll.failure ? [poll.failure] : []));
   store.writeSamples(POLLER_HOST, now, pollFailureSamples(failures));
@@ -42,7 +42,7 @@ export async function alertAndNotify(config: Config, store: Store, run: RunRecor
   }
   const mailer = createMailer(config.mail, { password: mailPassword(config, io.env) });
   try {
-    const result = await flushOutbox(store.outbox, mailer, io.clock, config.mail.giveUpAfterMs);
+    const result = await flushOutbox(store.outbox, mailer, io.clock, config.mail.giveUpAfterMs, stop);
     for (const message of result.sent) logLine(io, 'INFO', `mail "${message.subject}" sent to ${message.recipients.join(', ')} (${mailer.description})`);
     for (const { message, failure } of result.failed) {
       logLine(io, 'ERROR', `mail "${message.subject}" not sent (${failure.kind}): ${failure.message}; it stays in the outbox and is retried on a later run`);
@@ -50,7 +50,7 @@ export async function alertAndNotify(config: Config, store: Store, run: RunRecor
     for (const { message, failure } of result.refused) {
       logLine(io, 'ERROR', `mail "${message.subject}" refused for good (${failure.kind}): ${failure.message}; given up, not retried (see the metrix-mail alert)`);
     }
-    if (result.deferred > 0) logLine(io, 'WARN', `${result.deferred} more queued messages wait for the mail server to answer again`);
+    if (result.deferred > 0) logLine(io, 'WARN', `${result.deferred} more queued messages wait for ${stop?.aborted ? 'the next run' : 'the mail server to answer again'}`);
     // Whether mail works is known only when something was tried; otherwise it stays as last seen.
     // A message refused for good counts as broken mail: the metrix-mail alert tells the sysadmins.
     const attempted = result.sent.length + result.failed.length + result.refused.length > 0;

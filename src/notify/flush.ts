@@ -34,15 +34,17 @@ const givesUpAtOnce = (failure: MailFailure): boolean => !failure.retryable && !
  * Sends what is due in the outbox. A message is marked sent as soon as the server takes it;
  * a temporary failure is retried on a later run with backoff, a permanent one is given up at
  * once; one older than `giveUpAfterMs` is given up with its last error kept. Stops at the
- * first server-level failure.
+ * first server-level failure, and between messages once `stop` is aborted.
  */
-export async function flushOutbox(outbox: OutboxStore, sender: RawSender, now: () => number, giveUpAfterMs: number): Promise<FlushResult> {
+export async function flushOutbox(outbox: OutboxStore, sender: RawSender, now: () => number, giveUpAfterMs: number, stop?: AbortSignal): Promise<FlushResult> {
   const sent: OutboxMessage[] = [];
   const failed: Array<{ message: OutboxMessage; failure: MailFailure }> = [];
   const refused: Array<{ message: OutboxMessage; failure: MailFailure }> = [];
   const gaveUp: OutboxMessage[] = [];
   const due = outbox.due(now());
   for (const [index, message] of due.entries()) {
+    // Told to stop (metrix run's second signal): what is left waits in the outbox for the next run.
+    if (stop?.aborted) return { sent, failed, refused, gaveUp, deferred: due.length - index };
     if (now() - message.createdAt > giveUpAfterMs) {
       outbox.giveUp(message.id, `not sent within ${formatDuration(giveUpAfterMs)} after ${message.attempts} attempts; last error: ${message.lastError ?? 'none'}`, now());
       gaveUp.push(message);

@@ -1,10 +1,13 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Host } from '../config/types.js';
 import { runChild } from './child-process.js';
-import { ok, type Failure, type Outcome } from '../result.js';
+import { fail, ok, type Failure, type Outcome } from '../result.js';
 import type { ResidentEnd, ResidentProcess } from './resident.js';
 import type { ExecRequest, ExecResult, Transport } from './transport.js';
 import type { ResidentStarter } from './warm-transport.js';
+
+/** How long a resident collector told to stop may take before it is killed outright. */
+const KILL_GRACE_MS = 1000;
 
 /**
  * Polls the machine metrix runs on: the collector runs as a child process of the same
@@ -33,8 +36,22 @@ export class LocalTransport implements Transport, ResidentStarter {
     });
   }
 
-  async startResident(host: Host): Promise<Outcome<ResidentProcess>> {
-    const child = spawn(process.execPath, [...this.#args(host), '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /**
+   * A resident child in a process group of its own: a Ctrl-C or a signal to the poller's group
+   * reaches the poller, which finishes its cycle, not the collectors it is asking.
+   */
+  async startResident(host: Host, options: readonly string[]): Promise<Outcome<ResidentProcess>> {
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(process.execPath, [...this.#args(host), '--serve', ...options], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    } catch (err) {
+      return fail('collector-failed', `cannot start ${process.execPath}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    // Without a pid the spawn failed (EMFILE, EAGAIN): 'error' says why, and there are no pipes to use.
+    if (child.pid === undefined) {
+      const why = await new Promise<string>((resolve) => child.once('error', (err) => resolve(err.message)));
+      return fail('collector-failed', `cannot start ${process.execPath}: ${why}`);
+    }
     const endListeners: Array<(end: ResidentEnd) => void> = [];
     let ended: ResidentEnd | undefined;
     const end = (how: ResidentEnd): void => {
@@ -54,7 +71,14 @@ export class LocalTransport implements Transport, ResidentStarter {
         if (ended) listener(ended);
         else endListeners.push(listener);
       },
-      kill: () => void child.kill('SIGKILL'),
+      // TERM lets it kill its statfs helpers on the way out; KILL follows if it does not go.
+      kill: () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        const hard = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+        hard.unref();
+        child.once('exit', () => clearTimeout(hard));
+      },
     });
   }
 

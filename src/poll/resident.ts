@@ -54,6 +54,11 @@ export class Resident {
     });
   }
 
+  /** How the process ended, once it has. */
+  get end(): ResidentEnd | undefined {
+    return this.#end;
+  }
+
   /** False once the process ended or was killed: the transport starts another. */
   get alive(): boolean {
     return this.#end === undefined;

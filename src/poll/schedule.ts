@@ -27,3 +27,29 @@ export function nextCycle(startedAt: number, now: number, everyMs: number): Next
   const at = nextBoundary(now, everyMs);
   return { at, skipped: Math.round((at - planned) / everyMs) };
 }
+
+/**
+ * The wait between cycles: until the clock reaches the next start, in slices (so a fake
+ * clock in tests and a stop both end it), cut short by `wake`. A clock stepped backwards by
+ * more than a cycle (NTP after a VM resumed) does not stall polling: the wait is taken again
+ * from the new time.
+ */
+export class Wakeup {
+  #wake: (() => void) | undefined;
+
+  /** Ends the wait under way, if any. */
+  now(): void {
+    this.#wake?.();
+  }
+
+  async sleepUntil(at: number, everyMs: number, clock: () => number, sleep: (ms: number) => Promise<void>): Promise<void> {
+    let woken = false;
+    const wake = new Promise<void>((resolve) => (this.#wake = resolve)).then(() => (woken = true));
+    let target = at;
+    while (!woken && clock() < target) {
+      if (target - clock() > everyMs) target = nextBoundary(clock(), everyMs);
+      await Promise.race([sleep(Math.min(target - clock(), 1000)), wake]);
+    }
+    this.#wake = undefined;
+  }
+}

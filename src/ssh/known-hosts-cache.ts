@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { entryMatches, parseKnownHosts, type InvalidLine, type KnownHostEntry } from './known-hosts.js';
 import { realDisk, type KnownHostsDisk } from './known-hosts-file.js';
 
@@ -52,6 +53,15 @@ export class KnownHostsView {
   }
 }
 
+function fileIdentity(path: string): string {
+  try {
+    const stats = statSync(path);
+    return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
 const countNewlines = (text: string): number => text.split('\n').length - 1;
 
 /**
@@ -61,6 +71,8 @@ const countNewlines = (text: string): number => text.split('\n').length - 1;
  */
 export class KnownHostsCache {
   readonly #views = new Map<string, Promise<KnownHostsView>>();
+  // What each file was when read: a long-lived process (metrix run) reads an edited file again.
+  readonly #identities = new Map<string, string>();
 
   constructor(private readonly disk: KnownHostsDisk = realDisk) {}
 
@@ -80,8 +92,21 @@ export class KnownHostsCache {
     return this.#read(path);
   }
 
+  /**
+   * Forgets the files changed on disk since they were read (a sysadmin accepted a reinstalled
+   * node's new key, or removed a revoked one): metrix run calls it at each cycle.
+   */
+  dropChanged(): void {
+    for (const [path, was] of this.#identities) {
+      if (fileIdentity(path) === was) continue;
+      this.#views.delete(path);
+      this.#identities.delete(path);
+    }
+  }
+
   // A read that fails is not kept: the next host tries again rather than inherit the error.
   #read(path: string): Promise<KnownHostsView> {
+    this.#identities.set(path, fileIdentity(path));
     const view = this.disk.read(path).then(KnownHostsView.parse);
     this.#views.set(path, view);
     view.catch(() => this.#views.get(path) === view && this.#views.delete(path));

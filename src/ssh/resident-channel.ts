@@ -31,10 +31,12 @@ export function channelResident(process: RemoteProcess, connection: SshConnectio
       else endListeners.push(listener);
     },
     kill: () => {
-      // Where sshd honours signal requests the process dies now; where it does not (root
-      // sessions), closing the channel ends its stdin and the collector's own deadline stops it.
+      // Where sshd honours signal requests, TERM lets the collector kill its statfs helpers on
+      // the way out; where it does not (root sessions), closing the channel ends its stdin, and
+      // its own deadline stops a poll under way. The channel is ended locally too, so a server
+      // that never confirms the close does not keep it (and its listener) alive.
       try {
-        channel.signal('KILL');
+        channel.signal('TERM');
       } catch {
         // Closing below is what matters.
       }
@@ -43,6 +45,7 @@ export function channelResident(process: RemoteProcess, connection: SshConnectio
       } catch {
         // Already closing.
       }
+      end({ kind: 'lost', message: 'stopped' });
     },
   };
 }

@@ -47,12 +47,14 @@ export class SshTransport implements Transport, ResidentStarter {
   readonly #pool: ConnectionPool;
   readonly #operationTimeoutMs: number;
   readonly #connectTimeoutMs: number;
+  readonly #knownHosts: KnownHostsCache;
 
   constructor(options: SshTransportOptions) {
+    this.#knownHosts = options.knownHosts ?? new KnownHostsCache();
     this.#pool = new ConnectionPool({
       ...options,
       notice: options.notice ?? (() => undefined),
-      knownHosts: options.knownHosts ?? new KnownHostsCache(),
+      knownHosts: this.#knownHosts,
     });
     this.#operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.#connectTimeoutMs = options.connectTimeoutMs;
@@ -72,10 +74,10 @@ export class SshTransport implements Transport, ResidentStarter {
    * Starts `<node> <remoteDir>/metrix-collector.js --serve` on a channel of the host's kept
    * connection (dialed first if it is gone), for metrix run.
    */
-  async startResident(host: Host): Promise<Outcome<ResidentProcess>> {
+  async startResident(host: Host, options: readonly string[]): Promise<Outcome<ResidentProcess>> {
     const connection = await this.#pool.get(host);
     if (!connection.ok) return connection;
-    const command = shellCommand([host.node, remotePath(host.remoteDir, COLLECTOR_FILE), '--serve']);
+    const command = shellCommand([host.node, remotePath(host.remoteDir, COLLECTOR_FILE), '--serve', ...options]);
     const ms = this.#connectTimeoutMs;
     const started = await withDeadline(
       connection.value.exec(command).then((process) => ok(process), (err: Error) => fail('ssh', `cannot start the resident collector on ${host.name}: ${err.message}`)),
@@ -99,6 +101,7 @@ export class SshTransport implements Transport, ResidentStarter {
 
   newCycle(): void {
     this.#pool.forgetFailedJumps();
+    this.#knownHosts.dropChanged();
   }
 
   discard(host: Host): void {

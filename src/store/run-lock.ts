@@ -18,7 +18,16 @@ export interface LockDeps {
 }
 
 export type LockResult =
-  | { readonly acquired: true; readonly release: () => void; readonly tookOverFrom: (Holder & { acquiredAt: number }) | undefined }
+  | {
+      readonly acquired: true;
+      readonly release: () => void;
+      /**
+       * Marks the lock as still held now (a long-lived holder, metrix run, calls it every cycle, so
+       * another machine never takes it as stale); false when it is no longer ours.
+       */
+      readonly refresh: (now: number) => boolean;
+      readonly tookOverFrom: (Holder & { acquiredAt: number }) | undefined;
+    }
   | { readonly acquired: false; readonly holder: Holder & { acquiredAt: number } };
 
 /** Locks older than this on another machine are taken to be dead (no way to ask its kernel). */
@@ -64,7 +73,9 @@ export async function acquireRunLock(db: Db, me: Holder, waitMs: number, deps: L
     if (holder && alive) return { acquired: false, holder };
     upsert.run(me.pid, me.machine, me.procStart, deps.clock());
     const release = (): void => void db.prepare('DELETE FROM run_lock WHERE id = 1 AND pid = ? AND machine = ?').run(me.pid, me.machine);
-    return { acquired: true, release, tookOverFrom: holder };
+    const refresh = (now: number): boolean =>
+      db.prepare('UPDATE run_lock SET acquired_at = ? WHERE id = 1 AND pid = ? AND machine = ?').run(now, me.pid, me.machine).changes === 1;
+    return { acquired: true, release, refresh, tookOverFrom: holder };
   });
   const deadline = deps.clock() + waitMs;
   for (;;) {

@@ -17,6 +17,7 @@ const DEFAULTS = {
   sysRoot: '/sys',
   statfsTimeoutMs: 2000,
   deadlineMs: 0,
+  idleMs: 0,
   statfsCmd: undefined,
   statePath: '/opt/metrix/metrix-state.json',
   print: false,
@@ -45,6 +46,7 @@ describe('parseArgs', () => {
     ['--print needs no challenge', ['--print'], { challenge: undefined, print: true }],
     ['--help needs no challenge', ['--help'], { challenge: undefined, help: true }],
     ['--serve takes challenges from stdin', ['--serve'], { challenge: undefined, serve: true }],
+    ['--serve with an idle limit', ['--serve', '--idle-ms', '180000'], { challenge: undefined, serve: true, idleMs: 180000 }],
     ['the state file beside the key by default', ['--challenge', 'abc', '--key', '/k/h.key'], { keyPath: '/k/h.key', statePath: '/k/metrix-state.json' }],
     ['a state file of its own', ['--challenge', 'abc', '--state', '/var/tmp/s.json'], { statePath: '/var/tmp/s.json' }],
   ])('%s', (_name, argv, overrides) => {

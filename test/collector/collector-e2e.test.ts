@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMounts, selectMounts } from '../../client-script/src/collectors/mounts.js';
 import { HOST_KEY_FILE, REPORT_VERSION, type Report } from '../../client-script/src/protocol.js';
 import { metricInfo } from '../../src/metrics/catalog.js';
-import { buildIntoTempDir, BUNDLE_NAME, fixture, FIXTURES, newKeys, openLine, REPO, runBundle,  valueOf, writeKeyFile, writeScript, type Run } from './helpers.js';
+import { buildIntoTempDir, BUNDLE_NAME, fixture, FIXTURE_STATFS, FIXTURES, newKeys, openLine, REPO, runBundle, valueOf, writeKeyFile, writeScript, type Run } from './helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const HOST = 'f4-test';
@@ -15,14 +15,7 @@ const keys = newKeys();
 let dir = '';
 
 // What the fake statfs helper answers per fixture mount: frsize blocks bfree bavail files ffree.
-const STATFS: Readonly<Record<string, string>> = {
-  '/': '4096 1000000 250000 250000 1000000 750000',
-  '/boot': '4096 262144 196608 196608 524288 524000',
-  '/data/run 2024': '4096 1000000 100000 50000 0 0',
-  '/home': '1048576 1000000 600000 600000 2000000 1500000',
-  '/lustre': '4096 10000000 5000000 5000000 1000000 900000',
-  '/scratch': '4096 2000000 1000000 900000 1000000 1000000',
-};
+const STATFS = FIXTURE_STATFS;
 
 /** A statfs stand-in; the `hang` mount sleeps a minute like a dead NFS server, recording its pid. */
 function fakeStatfs(at: string, hang?: string): string {

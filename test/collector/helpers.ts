@@ -11,6 +11,16 @@ export const FIXTURES = join(REPO, 'test/fixtures/collector');
 export const BUNDLE_NAME = 'metrix-collector.js';
 
 export const fixture = (relative: string): string => readFileSync(join(FIXTURES, relative), 'utf8');
+
+/** What a fake statfs helper answers for each mount of the fixture /proc: frsize blocks bfree bavail files ffree. */
+export const FIXTURE_STATFS: Readonly<Record<string, string>> = {
+  '/': '4096 1000000 250000 250000 1000000 750000',
+  '/boot': '4096 262144 196608 196608 524288 524000',
+  '/data/run 2024': '4096 1000000 100000 50000 0 0',
+  '/home': '1048576 1000000 600000 600000 2000000 1500000',
+  '/lustre': '4096 10000000 5000000 5000000 1000000 900000',
+  '/scratch': '4096 2000000 1000000 900000 1000000 1000000',
+};
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 

@@ -1,66 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { CollectContext } from '../../client-script/src/collectors/collector.js';
 import { createFilesystemCollector } from '../../client-script/src/collectors/filesystem.js';
 import { HOST_KEY_FILE, STATE_FILE, type Report } from '../../client-script/src/protocol.js';
-import { killQuietly, track, untrack } from '../farm/processes.js';
 import { tempDir } from '../helpers/tmp.js';
-import { buildIntoTempDir, FIXTURES, newKeys, openLine, runBundle, valueOf, writeKeyFile, writeScript } from './helpers.js';
-
-// A helper stuck in the kernel cannot be made on purpose (SIGKILL ends any script), so a
-// "stuck helper" here is a real long-lived process the test starts and names in the state
-// file, as the collector would have after its statfs timed out. It is as alive as a stuck
-// helper to the only check that matters: the same pid with the same start time in /proc.
+import { buildIntoTempDir, FIXTURE_STATFS, FIXTURES, newKeys, openLine, runBundle, valueOf, writeKeyFile, writeScript } from './helpers.js';
+import { endedOrZombie, hungEntry, parentOf, SINCE, startStuck, stateOf, waitUntil, writeState, type Stuck } from './stuck-helpers.js';
 
 const NOW = Date.UTC(2026, 10, 30, 10, 0, 0);
-const SINCE = '2026-11-30T10:00:00Z';
 const ANSWER = '4096 1000 500 500 100 50';
-
-interface Stuck {
-  readonly pid: number;
-  readonly startTime: string;
-  readonly stop: () => Promise<void>;
-}
-
-const startTimeOf = (pid: number): string => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
-};
-
-/** A live process standing for a helper stuck in the kernel; killed when the test ends. */
-function startStuck(): Stuck {
-  const child: ChildProcess = spawn('sleep', ['600'], { stdio: 'ignore' });
-  const pid = child.pid!;
-  track(pid);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    killQuietly(pid, 'SIGKILL');
-    await exited;
-    untrack(pid);
-  };
-  onTestFinished(stop);
-  return { pid, startTime: startTimeOf(pid), stop };
-}
-
-async function waitUntil(what: string, condition: () => boolean, limitMs = 10_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`still waiting for ${what} after ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const endedOrZombie = (pid: number): boolean => {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return true;
-  }
-  return stat[stat.lastIndexOf(')') + 2] === 'Z';
-};
 
 /**
  * A statfs stand-in that appends each mount it is asked about to `calls`; a mount listed in
@@ -87,11 +36,6 @@ const hungRecord = (work: string, mount: string): { pid: number; start: string }
   const [pid, start] = readFileSync(join(work, `hung-${mount.replace(/\//g, '_')}`), 'utf8').trim().split(' ');
   return { pid: Number(pid), start: start! };
 };
-const stateOf = (path: string): { v: number; sections: Record<string, unknown> } => JSON.parse(readFileSync(path, 'utf8'));
-const hungEntry = (mount: string, s: { pid: number; startTime: string }, since = SINCE): Record<string, unknown> =>
-  ({ mount, pid: s.pid, start: s.startTime, since });
-const writeState = (path: string, hungStatfs: unknown[]): void =>
-  writeFileSync(path, JSON.stringify({ v: 1, sections: { hungStatfs } }), { mode: 0o600 });
 
 describe('the filesystem collector with a hung mount, in one process', () => {
   const MOUNTS = ['/', '/mnt/fuse', '/data'];
@@ -230,14 +174,7 @@ describe('the bundled collector with a hung mount', () => {
   const HOST = 'f4-test';
   const CHALLENGE = 'q0lZ8r3Nf1mXJc2k9vT7yA==';
   const keys = newKeys();
-  const STATFS: Readonly<Record<string, string>> = {
-    '/': '4096 1000000 250000 250000 1000000 750000',
-    '/boot': '4096 262144 196608 196608 524288 524000',
-    '/data/run 2024': '4096 1000000 100000 50000 0 0',
-    '/home': '1048576 1000000 600000 600000 2000000 1500000',
-    '/lustre': '4096 10000000 5000000 5000000 1000000 900000',
-    '/scratch': '4096 2000000 1000000 900000 1000000 1000000',
-  };
+  const STATFS = FIXTURE_STATFS;
   let dir = '';
   beforeAll(() => {
     dir = buildIntoTempDir();
@@ -311,8 +248,7 @@ describe('the bundled collector with a hung mount', () => {
     const running = runBundle(dir, args(fakeStatfs(work, STATFS), '--statfs-timeout-ms', '50000', '--state', join(work, 'state.json')));
     await waitUntil('the /lustre helper to start', () => existsSync(join(work, 'hung-_lustre')));
     const helper = hungRecord(work, '/lustre');
-    const collector = Number(readFileSync(`/proc/${helper.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-    process.kill(collector, 'SIGTERM');
+    process.kill(parentOf(helper.pid), 'SIGTERM');
     expect((await running).code).toBe(143);
     await waitUntil(`helper ${helper.pid} to be killed`, () => endedOrZombie(helper.pid), 3000);
   });

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRequest } from '../../client-script/src/serve.js';
-import { COLLECTOR_EXIT, HOST_KEY_FILE } from '../../client-script/src/protocol.js';
+import { COLLECTOR_EXIT, HOST_KEY_FILE, REPLACED_EXIT } from '../../client-script/src/protocol.js';
 import { buildIntoTempDir, BUNDLE_NAME, FIXTURES, newKeys, openLine, writeKeyFile, writeScript } from './helpers.js';
 
 const HOST = 'serve-test';
@@ -12,11 +12,11 @@ let dir = '';
 const running = new Set<ChildProcessWithoutNullStreams>();
 
 /** The resident collector on fixture /proc and /sys, with a statfs stand-in that answers at once (or sleeps). */
-function startResident(statfs = 'echo 4096 1000 500 400 100 50'): Resident {
+function startResident(statfs = 'echo 4096 1000 500 400 100 50', extra: readonly string[] = []): Resident {
   const helper = writeScript(join(dir, `statfs-${running.size}`), statfs);
   const child = spawn(
     process.execPath,
-    [join(dir, BUNDLE_NAME), '--serve', '--proc-root', join(FIXTURES, 'proc'), '--sys-root', join(FIXTURES, 'sys'), '--statfs-cmd', helper, '--statfs-timeout-ms', '60000'],
+    [join(dir, BUNDLE_NAME), '--serve', '--proc-root', join(FIXTURES, 'proc'), '--sys-root', join(FIXTURES, 'sys'), '--statfs-cmd', helper, '--statfs-timeout-ms', '60000', ...extra],
     { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   running.add(child);
@@ -45,11 +45,21 @@ class Resident {
     }));
   }
 
+  /** Resolves with the next answer line. */
+  expect(): Promise<string> {
+    return new Promise<string>((resolve) => this.#waiting.push(resolve));
+  }
+
   /** Writes one request and resolves with the one line that answers it. */
   ask(request: string): Promise<string> {
-    const answer = new Promise<string>((resolve) => this.#waiting.push(resolve));
+    const answer = this.expect();
     this.child.stdin.write(`${request}\n`);
     return answer;
+  }
+
+  /** What it printed that no answer took. */
+  unread(): string {
+    return this.#stdout;
   }
 }
 
@@ -98,24 +108,49 @@ describe('the resident collector (--serve)', () => {
     await resident.exited;
   });
 
-  it('answers requests written in one chunk, in order', async () => {
+  it('answers requests written in one chunk, in order, and a request split across chunks', async () => {
     const resident = startResident();
-    const first = resident.ask('--challenge b25l --deadline-ms 20000');
-    const second = resident.ask('--challenge dHdv --deadline-ms 20000');
-    expect(openLine(await first, keys).challenge).toBe('b25l');
-    expect(openLine(await second, keys).challenge).toBe('dHdv');
+    const answers = [resident.expect(), resident.expect(), resident.expect()];
+    resident.child.stdin.write('--challenge b25l --deadline-ms 20000\n--challenge dHdv --deadline-ms 20000\n--chall');
+    resident.child.stdin.write('enge dGhyZWU= --deadline-ms 20000\n');
+    expect((await Promise.all(answers)).map((line) => openLine(line, keys).challenge)).toEqual(['b25l', 'dHdv', 'dGhyZWU=']);
     resident.child.stdin.end();
     await resident.exited;
   });
 
-  it('exits after its answer once a new collector is renamed into place (a new upload)', async () => {
+  it('exits with its own status instead of answering once a new collector is renamed into place (a new upload)', async () => {
     const resident = startResident();
     await resident.ask('--challenge YmVmb3Jl --deadline-ms 20000');
-    await resident.ask('--challenge YWdhaW4= --deadline-ms 20000');
     copyFileSync(join(dir, BUNDLE_NAME), join(dir, 'next.js'));
     renameSync(join(dir, 'next.js'), join(dir, BUNDLE_NAME));
-    const line = await resident.ask('--challenge YWZ0ZXI= --deadline-ms 20000');
-    expect(openLine(line, keys).challenge).toBe('YWZ0ZXI=');
+    resident.child.stdin.write('--challenge YWZ0ZXI= --deadline-ms 20000\n');
+    const { code } = await resident.exited;
+    expect(code).toBe(REPLACED_EXIT);
+    expect(resident.unread()).toBe('');
+  });
+
+  it('exits by itself when no request comes within --idle-ms (a poller gone without closing)', async () => {
+    const resident = startResident(undefined, ['--idle-ms', '300']);
+    await resident.ask('--challenge aWRsZQ== --deadline-ms 20000');
+    expect((await resident.exited).code).toBe(0);
+  });
+
+  it('finishes the answer under way when told to stop, then exits', async () => {
+    const resident = startResident();
+    await resident.ask('--challenge cmVhZHk= --deadline-ms 20000'); // up and serving
+    const answer = resident.expect();
+    // A warm-up keeps this poll under way for 3 s: the signal comes in its middle.
+    resident.child.stdin.write('--challenge c3RvcA== --deadline-ms 20000 --warmup-ms 3000\n');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    resident.child.kill('SIGTERM');
+    expect(openLine(await answer, keys).challenge).toBe('c3RvcA==');
+    expect((await resident.exited).code).toBe(0);
+  });
+
+  it('exits at once when told to stop while idle', async () => {
+    const resident = startResident();
+    await resident.ask('--challenge aWRsZQ== --deadline-ms 20000');
+    resident.child.kill('SIGTERM');
     expect((await resident.exited).code).toBe(0);
   });
 

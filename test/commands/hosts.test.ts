@@ -143,7 +143,10 @@ describe('metrix hosts', () => {
     expect(ghost).toMatchObject({ host: 'ghost', state: 'down', reason: 'auth', last_seen: null, cpu_percent: null, disk_used_percent: null });
     expect(f5).toMatchObject({ host: 'f5', state: 'up', reason: null, message: null, last_seen: iso(NOW - 42_000), cpu_percent: 3.25 });
 
-    const table = (await hostsCli(dir)).stdout.split('\n');
+    const result = await hostsCli(dir);
+    const table = result.stdout.split('\n');
+    // The newest poll of all (f5's, 42 s ago): how a poller that stopped shows.
+    expect(result.stderr).toBe(`last poll of any host: 42s ago (${iso(NOW - 42_000).replace(/\.\d+Z$/, 'Z')})\n`);
     expect(table[0]).toMatch(/^host\s+groups\s+state\s+last seen\s+cpu%\s+mem%\s+fullest disk\s+load1\s+alerts\s+why$/);
     expect(table[1]).toMatch(/^f4\s+compute,rack3\s+down\s+3d 2h ago\s+12\.5\s+40\.1\s+71% \/scratch\s+0\.52\s+unreachable: ssh: connect ECONNREFUSED$/);
     expect(table[2]).toMatch(/^ghost\s+down\s+never\s+auth: All configured authentication methods failed$/);

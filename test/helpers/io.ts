@@ -1,4 +1,4 @@
-import type { Io } from '../../src/cli/io.js';
+import type { Io, StopSignal } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 
 export interface CapturedIo extends Io {
@@ -33,4 +33,27 @@ export async function runCli(
   const io = captureIo(cwd, clock, env);
   const code = await main(['node', 'metrix', ...args], io);
   return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+/** An Io on which a test sends SIGTERM by hand (`sigterm`), or when the command logs a line `when` matches. */
+export function stoppableIo(dir: string, when: (text: string) => boolean = () => false): { io: Io; stderr: () => string; sigterm: () => void } {
+  let err = '';
+  let listener: ((signal: StopSignal) => void) | undefined;
+  const io: Io = {
+    out: () => undefined,
+    err: (text) => {
+      err += text;
+      if (when(text)) listener?.('SIGTERM');
+    },
+    isTty: false,
+    env: {},
+    cwd: dir,
+    clock: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    onStop: (handler) => {
+      listener = handler;
+      return () => (listener = undefined);
+    },
+  };
+  return { io, stderr: () => err, sigterm: () => listener?.('SIGTERM') };
 }

@@ -3,13 +3,12 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Io, StopSignal } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { metrixVersion } from '../../src/cli/version.js';
 import { heartbeatDue } from '../../src/notify/heartbeat.js';
 import { packageRoot } from '../../src/poll/collector-bundle.js';
 import { makeCertificate } from '../mail/smtp-server.js';
-import { runCli } from '../helpers/io.js';
+import { runCli, stoppableIo } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
 import { answer, closedPort, silent, startPingServer, type Handler, type PingServer } from './ping-server.js';
 
@@ -183,28 +182,6 @@ describe('the metrix process', () => {
 });
 
 describe('metrix execute stopped by SIGTERM', () => {
-  /** An Io on which the test sends SIGTERM by hand, or when execute logs a line `when` matches. */
-  function stoppableIo(dir: string, when: (text: string) => boolean = () => false) {
-    let err = '';
-    let listener: ((signal: StopSignal) => void) | undefined;
-    const io: Io = {
-      out: () => undefined,
-      err: (text) => {
-        err += text;
-        if (when(text)) listener?.('SIGTERM');
-      },
-      isTty: false,
-      env: {},
-      cwd: dir,
-      clock: Date.now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      onStop: (handler) => {
-        listener = handler;
-        return () => (listener = undefined);
-      },
-    };
-    return { io, stderr: () => err, sigterm: () => listener?.('SIGTERM') };
-  }
 
   it('after the hosts are stored: no alerts, no ping', async () => {
     const hc = await watcher();

@@ -2,9 +2,10 @@ import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Io, StopSignal } from '../../src/cli/io.js';
+import type { StopSignal } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { Store } from '../../src/store/store.js';
+import { stoppableIo } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -20,25 +21,21 @@ describe('metrix execute, stopped after its hosts are stored', () => {
       `<metrix><hosts><host name="localhost" transport="local"/></hosts>
         <alerts><alert name="always" metric="host_up" op="&gt;=" value="0"/></alerts></metrix>`,
     );
-    let err = '';
-    let listener: ((signal: StopSignal) => void) | undefined;
-    const io: Io = {
-      out: () => undefined,
-      err: (text) => {
-        err += text;
-        if (text.includes('INFO stored ')) listener?.('SIGTERM');
-      },
-      isTty: false,
-      env: {},
-      cwd: dir,
-      clock: Date.now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      onStop: (handler) => {
-        listener = handler;
-        return () => (listener = undefined);
+    let unsubscribed = false;
+    const { io: base, stderr } = stoppableIo(dir, (text) => text.includes('INFO stored '));
+    // Execute must let go of its signal handler when it ends.
+    const io = {
+      ...base,
+      onStop: (handler: (signal: StopSignal) => void) => {
+        const off = base.onStop!(handler);
+        return () => {
+          unsubscribed = true;
+          off();
+        };
       },
     };
     const code = await main(['node', 'metrix', 'execute'], io);
+    const err = stderr();
     expect(err).toMatch(/WARN SIGTERM: the hosts are done; stopping at the end of this run/);
     expect(err).toMatch(/WARN stopped by SIGTERM: every host had finished; alerts and mail wait for the next run/);
     expect(code).toBe(143);
@@ -50,6 +47,6 @@ describe('metrix execute, stopped after its hosts are stored', () => {
     const up = { n: store.range({ host: 'localhost', metric: 'host_up', since: 0, until: Date.now() + 86_400_000 }).flatMap((s) => s.points).length };
     store.close();
     expect({ up: up.n, alerts: alerts.n, locks: locks.n }).toEqual({ up: 1, alerts: 0, locks: 0 });
-    expect(listener).toBeUndefined();
+    expect(unsubscribed).toBe(true);
   });
 });

@@ -22,13 +22,13 @@ describe('WarmTransport backoff, against a port where nothing listens', () => {
   it('retries at the next cycle, then backs off 1, 2, 4 … cycles (capped), failing at once in between with its reason', async () => {
     const key = await generateKey(join(tempDir(), 'id'), 'ed25519');
     const host = hostOn(await closedPort(), key.path);
-    let now = Date.UTC(2026, 10, 30, 12, 0, 0);
     const ssh = new SshTransport({ connectTimeoutMs: 2000, secrets: { passphrase: () => undefined, agentSocket: undefined }, resolveHost: hostsByName([host]) });
-    const warm = new WarmTransport(ssh, () => now, { baseMs: EVERY, maxMs: 4 * EVERY });
+    const warm = new WarmTransport(ssh, { maxSkippedCycles: 4, idleMs: 60_000 });
     const dialedAt: number[] = [];
     const messages: string[] = [];
     try {
-      for (let cycle = 0; cycle < 14; cycle++) {
+      for (let cycle = 0; cycle < 18; cycle++) {
+        warm.newCycle();
         const before = warm.starts;
         const outcome = await warm.exec(host, REQUEST);
         expect(outcome.ok).toBe(false);
@@ -37,15 +37,25 @@ describe('WarmTransport backoff, against a port where nothing listens', () => {
           messages.push(outcome.failure.message);
         }
         if (warm.starts > before) dialedAt.push(cycle);
-        now += EVERY;
       }
     } finally {
       await warm.close();
     }
     // Dialed at cycles 0 and 1, then after skipping 1, 2, 4 cycles, then 4 again (the cap).
-    expect(dialedAt).toEqual([0, 1, 3, 6, 11]);
-    expect(messages[2]).toMatch(/ECONNREFUSED.*\(failed 2 times in a row; tried again in 1 cycle\)$/);
-    expect(messages[4]).toMatch(/\(failed 3 times in a row; tried again in 2 cycles\)$/);
+    expect(dialedAt).toEqual([0, 1, 3, 6, 11, 16]);
+    expect(messages[2]).toMatch(/ECONNREFUSED.*\(2 failures in a row; tried again in 1 cycle\)$/);
+    expect(messages[4]).toMatch(/\(3 failures in a row; tried again in 2 cycles\)$/);
+  });
+
+  it('polls nothing once closed: a poll that comes late fails instead of starting a resident nobody would end', async () => {
+    const key = await generateKey(join(tempDir(), 'id'), 'ed25519');
+    const host = hostOn(await closedPort(), key.path);
+    const ssh = new SshTransport({ connectTimeoutMs: 2000, secrets: { passphrase: () => undefined, agentSocket: undefined }, resolveHost: hostsByName([host]) });
+    const warm = new WarmTransport(ssh, { maxSkippedCycles: 4, idleMs: 60_000 });
+    await warm.close();
+    const outcome = await warm.exec(host, REQUEST);
+    expect(outcome.ok ? 'ok' : outcome.failure.message).toBe('the run is ending');
+    expect(warm.starts).toBe(0);
   });
 });
 

@@ -18,6 +18,10 @@ export interface RunHandle {
   waitFor(pattern: RegExp): Promise<void>;
   /** Resolves when cycle `n` has been logged. */
   waitForCycle(n: number): Promise<void>;
+  /** Where stderr ends now, for waitForAfter. */
+  mark(): number;
+  /** Resolves once what stderr gained after `mark` matches. */
+  waitForAfter(mark: number, pattern: RegExp): Promise<void>;
   signal(signal: StopSignal): void;
   hangup(): void;
 }
@@ -57,10 +61,10 @@ export function startRun(cwd: string, args: readonly string[]): RunHandle {
     ended = true;
     for (const wake of [...waiters]) wake();
   });
-  const waitFor = (pattern: RegExp): Promise<void> =>
+  const waitFor = (pattern: RegExp, from = 0): Promise<void> =>
     new Promise((resolve, reject) => {
       const check = (): void => {
-        if (pattern.test(err)) {
+        if (pattern.test(err.slice(from))) {
           waiters.delete(check);
           resolve();
         } else if (ended) {
@@ -75,8 +79,10 @@ export function startRun(cwd: string, args: readonly string[]): RunHandle {
     done,
     stderr: () => err,
     clock,
-    waitFor,
+    waitFor: (pattern) => waitFor(pattern),
     waitForCycle: (n) => waitFor(new RegExp(`INFO cycle ${n}: `)),
+    mark: () => err.length,
+    waitForAfter: (mark, pattern) => waitFor(pattern, mark),
     signal: (signal) => stopListeners.forEach((listener) => listener(signal)),
     hangup: () => hangupListeners.forEach((listener) => listener()),
   };

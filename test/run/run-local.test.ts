@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/poll/collector-bundle.js';
 import { Store } from '../../src/store/store.js';
 import { runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -29,6 +31,15 @@ function start(dir: string, args: readonly string[]): RunHandle {
   const handle = startRun(dir, args);
   runs.push(handle);
   return handle;
+}
+
+/** Resident collectors end a moment after they are told to: wait for it, within a few seconds. */
+async function untilNoResidents(needle: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (residentPids(needle).length > 0) {
+    if (Date.now() > deadline) throw new Error(`resident collectors still running: ${residentPids(needle).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 afterEach(async () => {
@@ -74,7 +85,7 @@ describe('metrix run (local hosts)', () => {
     expect(residentPids(keys)).toEqual(early);
     run.signal('SIGTERM');
     expect(await run.done).toBe(0);
-    expect(residentPids(keys)).toEqual([]);
+    await untilNoResidents(keys);
     const stored = storedPolls(dir);
     expect(stored.byHost['a']!.ok).toBeGreaterThanOrEqual(6);
     expect(stored.byHost['b']!.ok).toBe(stored.byHost['b']!.polls);
@@ -145,7 +156,7 @@ describe('metrix run (local hosts)', () => {
     await run.waitForCycle(2);
     const second = await runCli(dir, ['run', '--every', '10s', '--wait', '0s']);
     expect(second.code).toBe(3);
-    expect(second.stderr).toMatch(new RegExp(`another metrix is polling this database \\(pid ${process.pid} on `));
+    expect(second.stderr).toMatch(new RegExp(`another metrix execute or run is polling this database \\(pid ${process.pid} on `));
     const cron = await runCli(dir, ['execute', '--wait', '0s']);
     expect(cron.code).toBe(3);
     expect(cron.stderr).toMatch(new RegExp(`pid ${process.pid} on `));
@@ -172,6 +183,47 @@ describe('metrix run (local hosts)', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('keeps the local hosts up when the whole process group is signalled (Ctrl-C, systemctl stop)', async () => {
+    const dir = tempDir();
+    writeConfig(dir, ['a', 'b', 'c'], '<alerts><alert name="host-down" metric="host_up" op="==" value="0" severity="critical"/></alerts>');
+    const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'metrix.js'), 'run', '--every', '1s'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      while (!/INFO cycle 2: /.test(stderr)) {
+        if (child.exitCode !== null) throw new Error(`run ended early: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      process.kill(-child.pid!, 'SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(stderr).toMatch(/INFO SIGTERM: finishing this cycle/);
+    expect(stderr).not.toMatch(/down:|host-down firing/);
+    const stored = storedPolls(dir);
+    for (const name of ['a', 'b', 'c']) expect(stored.byHost[name]!.ok).toBe(stored.byHost[name]!.polls);
+    await untilNoResidents(join(dir, 'keys'));
+  }, 30_000);
+
+  it('ends the resident of a host a reload removed, and keeps the others warm', async () => {
+    const dir = tempDir();
+    writeConfig(dir, ['a', 'b']);
+    const run = start(dir, ['--every', '10s']);
+    await run.waitForCycle(2);
+    const a = residentPids(join(dir, 'keys', 'hosts', 'a.'));
+    expect(a).toHaveLength(1);
+    writeConfig(dir, ['a']);
+    run.hangup();
+    await run.waitFor(/config\.xml reloaded: 1 host/);
+    await run.waitFor(/cycle \d+: 1 host in/);
+    await untilNoResidents(join(dir, 'keys', 'hosts', 'b.'));
+    expect(residentPids(join(dir, 'keys', 'hosts', 'a.'))).toEqual(a);
+    run.signal('SIGTERM');
+    expect(await run.done).toBe(0);
   });
 
   it('refuses a bad --every before it starts anything', async () => {

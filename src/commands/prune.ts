@@ -19,6 +19,10 @@ function fileSize(path: string): number {
 export function prune(options: PruneOptions, io: Io): number {
   const config = loadConfig(options.config);
   const path = config.settings.database;
+  if (!existsSync(path)) {
+    io.out(`nothing to prune: no database at ${path} yet\n`);
+    return 0;
+  }
   const before = fileSize(path);
   const store = Store.open(path);
   try {

@@ -119,6 +119,9 @@ function migrate(db: Db, path: string, readonly: boolean): void {
   try {
     upgrade.immediate();
   } catch (err) {
+    if (sqliteCode(err) === 'SQLITE_BUSY') {
+      throw new MetrixError('STORE', `database ${path} is being upgraded by another metrix (or held by one); nothing was changed here, try again once it is done`, { cause: err });
+    }
     throw new MetrixError(
       'STORE',
       `database ${path}: upgrading its schema from version ${version} to ${MIGRATIONS.length} failed, nothing was changed (the file is as it was): ${errorMessage(err)}${readonlyHint(err)}`,

@@ -57,6 +57,7 @@ export class RetentionStore {
   private readonly deleteRuns;
   private readonly deleteOutbox;
   private readonly deleteAlerts;
+  private readonly selectHosts;
   private readonly selectState;
   private readonly upsertState;
 
@@ -92,6 +93,7 @@ export class RetentionStore {
       `DELETE FROM alerts WHERE id IN (
          SELECT id FROM alerts WHERE active_since < @before AND state = 'resolved' AND resolved_at < @before LIMIT ${ROWS_PER_STEP})`,
     );
+    this.selectHosts = db.prepare<[], { id: number; name: string }>('SELECT id, name FROM hosts ORDER BY id');
     this.selectState = db.prepare<[string], { value: number }>('SELECT value FROM store_state WHERE name = ?');
     this.upsertState = db.prepare('INSERT INTO store_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
   }
@@ -102,7 +104,7 @@ export class RetentionStore {
   }
 
   hosts(): Array<{ id: number; name: string }> {
-    return this.db.prepare<[], { id: number; name: string }>('SELECT id, name FROM hosts ORDER BY id').all();
+    return this.selectHosts.all();
   }
 
   tiers(hostId: number): TierState {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../client-script/src/protocol.js';
@@ -123,6 +123,14 @@ describe('retention on a real database', () => {
     expect(sizes.get(90)! / sizes.get(45)!).toBeGreaterThan(0.95);
     expect(sizes.get(45)! / sizes.get(15)!).toBeGreaterThan(1.5);
   }, 120_000);
+
+  it('metrix prune with no database yet says so and creates none', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config.xml'), '<metrix><hosts><host name="n0" transport="local"/></hosts></metrix>');
+    const run = await runCli(dir, ['prune']);
+    expect(run).toEqual({ code: 0, stdout: `nothing to prune: no database at ${join(dir, 'metrix.db')} yet\n`, stderr: '' });
+    expect(existsSync(join(dir, 'metrix.db'))).toBe(false);
+  });
 
   it('answers metrix query --since 400d from hourly roll-ups alone, and says so', async () => {
     const dir = tempDir();

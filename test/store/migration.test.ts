@@ -98,6 +98,19 @@ describe('a database written by the landed release (schema 3)', () => {
     expect(readFileSync(path).equals(bytes)).toBe(true);
   });
 
+  it('says so when another process holds it while it would upgrade it, and changes nothing', () => {
+    const { path } = copyOfFixture();
+    const other = new Database(path);
+    other.prepare('BEGIN IMMEDIATE').run();
+    try {
+      expect(() => Store.open(path, { busyTimeoutMs: 50 })).toThrow(/is being upgraded by another metrix \(or held by one\); nothing was changed here, try again once it is done/);
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    expect(oldSamples(path)).toHaveLength(2320);
+  });
+
   it('stays as it was when the upgrade fails, and says so', async () => {
     const { dir, path } = copyOfFixture();
     const db = new Database(path);

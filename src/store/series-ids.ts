@@ -1,3 +1,4 @@
+import type { Sample } from '../../client-script/src/protocol.js';
 import { metricInfo } from '../metrics/catalog.js';
 import { canonicalLabels, type Labels } from '../metrics/labels.js';
 import type { Db } from './database.js';
@@ -24,12 +25,33 @@ function labelKey(labels: Labels | undefined): string {
     .join('\u0002');
 }
 
+function sameSeries(a: readonly Sample[], b: readonly Sample[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.m !== b[i]!.m || !sameLabels(a[i]!.l, b[i]!.l)) return false;
+  }
+  return true;
+}
+
+function sameLabels(a: Labels | undefined, b: Labels | undefined): boolean {
+  if (a === b) return true;
+  let keys = 0;
+  for (const key in a) {
+    if (a[key] !== b?.[key]) return false;
+    keys++;
+  }
+  for (const _ in b) keys--;
+  return keys === 0;
+}
+
 /** Host and series ids, created on first sight and cached for the life of the connection. */
 export class SeriesIds {
   private readonly hosts = new Map<string, number>();
   /** Per host: metric + label key -> series id. */
   private readonly series = new Map<number, Map<string, number>>();
   private readonly infos = new Map<number, SeriesInfo>();
+  /** Per host: its last poll's samples and their series ids (see seriesOfPoll). */
+  private readonly lastPoll = new Map<number, { samples: readonly Sample[]; ids: readonly number[] }>();
   private readonly insertHost;
   private readonly selectHost;
   private readonly insertSeries;
@@ -65,6 +87,7 @@ export class SeriesIds {
     this.hosts.clear();
     this.series.clear();
     this.infos.clear();
+    this.lastPoll.clear();
   }
 
   seriesOf(hostId: number, metric: string, labels: Labels | undefined): number {
@@ -78,6 +101,19 @@ export class SeriesIds {
     const id = this.selectSeries.get(hostId, metric, canonical)!.id;
     ofHost.set(key, id);
     return id;
+  }
+
+  /**
+   * The series ids of a poll's samples. A host reports the same series in the same order poll
+   * after poll, so its last poll's list is kept and compared name by name, which costs less
+   * than looking each sample up.
+   */
+  seriesOfPoll(hostId: number, samples: readonly Sample[]): readonly number[] {
+    const last = this.lastPoll.get(hostId);
+    if (last && sameSeries(last.samples, samples)) return last.ids;
+    const ids = samples.map((sample) => this.seriesOf(hostId, sample.m, sample.l));
+    this.lastPoll.set(hostId, { samples, ids });
+    return ids;
   }
 
   /** The metric and labels of a series id (cached: a series never changes). */

@@ -37,25 +37,6 @@ export interface RangeQuery {
 
 const isCounter = (metric: string): boolean => metricInfo(metric)?.kind === 'counter';
 
-function sameSeries(a: readonly Sample[], b: readonly Sample[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]!.m !== b[i]!.m || !sameLabels(a[i]!.l, b[i]!.l)) return false;
-  }
-  return true;
-}
-
-function sameLabels(a: Labels | undefined, b: Labels | undefined): boolean {
-  if (a === b) return true;
-  let keys = 0;
-  for (const key in a) {
-    if (a[key] !== b?.[key]) return false;
-    keys++;
-  }
-  for (const _ in b) keys--;
-  return keys === 0;
-}
-
 export interface StoreOptions extends OpenOptions {
   /** The format new rows are written in; for benchmarks comparing them (both are always read). */
   readonly codec?: Codec;
@@ -69,7 +50,6 @@ export class Store {
   private readonly insertRun;
   private readonly insertPoll;
   private readonly selectMetrics;
-  private readonly lastSeries = new Map<number, { samples: readonly Sample[]; ids: readonly number[] }>();
   /** Alert states and the notification log. */
   readonly alerts: AlertStore;
   /** Rendered messages waiting to be sent, and what became of them. */
@@ -167,7 +147,6 @@ export class Store {
     this.ids.forget();
     this.layouts.forget();
     this.rows.forget();
-    this.lastSeries.clear();
   }
 
   /** Writes samples of one host taken at one time, in their own transaction. */
@@ -216,20 +195,7 @@ export class Store {
     const hostId = this.ids.host(host);
     const values = new Array<number>(samples.length);
     for (let i = 0; i < samples.length; i++) values[i] = samples[i]!.v;
-    this.rows.write(hostId, ts, lag, this.seriesIdsOf(hostId, samples), values);
-  }
-
-  /**
-   * The series ids of a poll's samples. A host reports the same series in the same order poll
-   * after poll, so the last poll's list is kept per host and compared name by name, which
-   * costs less than looking each sample up.
-   */
-  private seriesIdsOf(hostId: number, samples: readonly Sample[]): readonly number[] {
-    const last = this.lastSeries.get(hostId);
-    if (last && sameSeries(last.samples, samples)) return last.ids;
-    const ids = samples.map((sample) => this.ids.seriesOf(hostId, sample.m, sample.l));
-    this.lastSeries.set(hostId, { samples, ids });
-    return ids;
+    this.rows.write(hostId, ts, lag, this.ids.seriesOfPoll(hostId, samples), values);
   }
 
   /** Raw samples of one host and metric in [since, until], one entry per label set, oldest first. */

@@ -72,7 +72,7 @@ export function readHistory(store: Store, query: HistoryQuery): History {
     const { tier, from, to } = segment;
     const range = { host: query.host, metric: query.metric, since: from, until: to - 1 };
     if (tier === 'raw') {
-      for (const series of store.range(range)) add(series.labels, series.points.map((p) => ({ ts: p.ts, tier, value: p.value })));
+      for (const series of store.range(range)) add(series.labels, series.points.map((p) => ({ ts: p.ts, value: p.value, tier })));
     } else {
       for (const series of store.rollupRange({ ...range, tier })) add(series.labels, series.buckets.map((b) => ({ ts: b.ts, tier, stats: b.stats })));
     }
@@ -91,7 +91,7 @@ function pointsOf(entries: readonly Entry[], query: HistoryQuery): HistoryPoint[
     return (stepMs ? downsample(points, stepMs, agg) : points).map((p) => ({ ts: p.ts, value: p.value, tier: 'raw' }));
   }
   if (stepMs === undefined) {
-    return entries.map((e) => ({ ts: e.ts, value: 'value' in e ? e.value : round(rollupValue(e.stats, agg)), tier: e.tier }));
+    return entries.map((e) => ('value' in e ? e : { ts: e.ts, value: round(rollupValue(e.stats, agg)), tier: e.tier }));
   }
   const steps = new StepBuilder(stepMs, agg);
   for (const e of entries) steps.add(e.ts, e.tier, 'value' in e ? { min: e.value, max: e.value, sum: e.value, count: 1 } : e.stats);

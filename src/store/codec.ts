@@ -109,10 +109,22 @@ function readHeader(blob: Uint8Array): { n: number; tags: number } {
   return { n, tags: i };
 }
 
-/** Value `k` of the blob, without decoding the others (fixed: one read; packed: k tag bytes summed). */
-export function valueAt(blob: Buffer, k: number): number {
-  if (blob[0] === FIXED) return blob.readDoubleLE(1 + 8 * k);
-  const { n, tags } = readHeader(blob);
+/**
+ * Value `k` of the packed list that starts at `base` in `blob` (several rows' lists may sit end
+ * to end), without decoding the others: fixed, one read; packed, k tag bytes summed.
+ */
+export function valueAt(blob: Buffer, k: number, base = 0): number {
+  if (blob[base] === FIXED) return blob.readDoubleLE(base + 1 + 8 * k);
+  // Below 128 values the count is one byte: read in place, as this runs once per row of a range.
+  let n: number;
+  let tags: number;
+  if (blob[base + 1]! < 128) {
+    n = blob[base + 1]!;
+    tags = base + 2;
+  } else {
+    ({ n, tags } = readHeader(blob.subarray(base)));
+    tags += base;
+  }
   let at = tags + n;
   for (let i = 0; i < k; i++) at += blob[tags + i]! & 15;
   return readPacked(blob, blob[tags + k]!, at);

@@ -62,8 +62,15 @@ export class SampleRows {
     this.insert = db.prepare('INSERT INTO sample_rows (host_id, ts, layout_id, counters_lag, vals) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
     this.update = db.prepare('UPDATE sample_rows SET layout_id = ?, counters_lag = ?, vals = ? WHERE host_id = ? AND ts = ?');
     this.selectAt = db.prepare<[number, number], RawRow>('SELECT ts, counters_lag, layout_id, vals FROM sample_rows WHERE host_id = ? AND ts = ?').raw(true);
+    // A range comes back as one row: the rows' times, lags, layouts and lengths as lists, and
+    // their blobs end to end. Handing over a thousand rows one by one, each blob its own
+    // Buffer, costs three times as much as the reading. The lists are built in one pass over
+    // the rows, so their n-th items belong to the same row whatever order that is.
     this.selectRange = db
-      .prepare<[number, number, number], RawRow>('SELECT ts, counters_lag, layout_id, vals FROM sample_rows WHERE host_id = ? AND ts >= ? AND ts <= ? ORDER BY ts')
+      .prepare<[number, number, number], [string | null, string | null, string | null, string | null, Buffer | null]>(
+        `SELECT group_concat(ts), group_concat(counters_lag), group_concat(layout_id), group_concat(length(vals)), CAST(group_concat(vals, '') AS BLOB)
+         FROM (SELECT ts, counters_lag, layout_id, vals FROM sample_rows WHERE host_id = ? AND ts >= ? AND ts <= ? ORDER BY ts)`,
+      )
       .raw(true);
     this.selectNewest = db.prepare<[number], RawRow>('SELECT ts, counters_lag, layout_id, vals FROM sample_rows WHERE host_id = ? ORDER BY ts DESC').raw(true);
   }
@@ -147,7 +154,18 @@ export class SampleRows {
     const positionsOf = new Map<number, Int32Array>();
     let unordered = false;
     const last = new Float64Array(series.length).fill(-Infinity);
-    for (const [ts, lag, layoutId, vals] of this.selectRange.all(hostId, since, counters ? until + MAX_COUNTER_LAG_MS : until)) {
+    const [times, lags, layoutIds, lengths, blobs] = this.selectRange.get(hostId, since, counters ? until + MAX_COUNTER_LAG_MS : until)!;
+    if (times === null || lags === null || layoutIds === null || lengths === null || blobs === null) return points;
+    const ts = times.split(',');
+    const lag = lags.split(',');
+    const layoutOf = layoutIds.split(',');
+    const length = lengths.split(',');
+    let offset = 0;
+    for (let row = 0; row < ts.length; row++) {
+      const rowTs = Number(ts[row]);
+      const layoutId = Number(layoutOf[row]);
+      const at = offset;
+      offset += Number(length[row]);
       let positions = positionsOf.get(layoutId);
       const layout = this.layouts.get(layoutId);
       if (!positions) {
@@ -157,11 +175,11 @@ export class SampleRows {
       for (let i = 0; i < series.length; i++) {
         const k = positions[i]!;
         if (k < 0) continue;
-        const t = k >= layout.countersFrom ? ts - lag : ts;
+        const t = k >= layout.countersFrom ? rowTs - Number(lag[row]) : rowTs;
         if (t < since || t > until) continue;
         if (t < last[i]!) unordered = true;
         last[i] = t;
-        lists[i]!.push({ ts: t, value: valueAt(vals, k) });
+        lists[i]!.push({ ts: t, value: valueAt(blobs, k, at) });
       }
     }
     if (unordered) for (const list of lists) list.sort((a, b) => a.ts - b.ts);

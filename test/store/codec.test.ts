@@ -30,6 +30,16 @@ describe('packing values', () => {
     expect(decodeValues(blob)).toEqual(many);
   });
 
+  it.each(CODECS)('%s: a list read where it sits among others laid end to end', (codec) => {
+    const first = encodeValues([1.5, 2.25], codec);
+    const long = Array.from({ length: 200 }, (_, i) => i / 4);
+    const second = encodeValues(VALUES, codec);
+    const third = encodeValues(long, codec);
+    const all = Buffer.concat([first, second, third]);
+    VALUES.forEach((v, k) => expect(Object.is(valueAt(all, k, first.length), v), `value ${k}`).toBe(true));
+    expect(valueAt(all, 199, first.length + second.length)).toBe(199 / 4);
+  });
+
   it('fixed puts value k at 1 + 8k', () => {
     const blob = encodeValues([1.5, 2.5, 3.5], 'fixed');
     expect(blob.length).toBe(25);

@@ -100,7 +100,8 @@ function pointsOf(entries: readonly Entry[], query: HistoryQuery): HistoryPoint[
 
 /** The part of the range only roll-ups hold (before the raw samples start), if any. */
 function rollupsOnly(query: HistoryQuery, coverage: Coverage): Segment | undefined {
-  const segments = planTiers(query.since, query.until, query.stepMs, coverage).filter((s) => s.tier !== 'raw');
+  // Planned with raw samples first, whatever the step: roll-ups only where those are gone.
+  const segments = planTiers(query.since, query.until, undefined, coverage).filter((s) => s.tier !== 'raw');
   if (segments.length === 0) return undefined;
   return { tier: segments[0]!.tier, from: segments[0]!.from, to: segments[segments.length - 1]!.to };
 }

@@ -103,6 +103,15 @@ describe('retention on a real database', () => {
         expect(stepped.series[0]!.points.map(({ ts, value }) => ({ ts, value })), `${metric} ${agg} per ${step}`).toEqual(downsample(truth, step, agg));
       }
     }
+    // last and p95 read raw samples wherever they are kept, even at a step roll-ups would serve,
+    // and name the part before them that only roll-ups hold.
+    const truth = expected(1, 'load1', START, end, M);
+    const last = readHistory(store, { host: 'n1', metric: 'load1', since: end - D, until: end - 1, stepMs: H, agg: 'last' });
+    expect(last.leftOut).toBeUndefined();
+    expect(last.series[0]!.points).toEqual(downsample(truth.filter((p) => p.ts >= end - D), H, 'last').map((p) => ({ ...p, tier: 'raw' })));
+    const spanning = readHistory(store, { host: 'n1', metric: 'load1', since: START, until: end - 1, stepMs: H, agg: 'p95' });
+    expect(spanning.leftOut).toEqual({ tier: '5m', from: START, to: end - 2 * D });
+    expect(spanning.series[0]!.points[0]!.ts).toBe(end - 2 * D);
     store.close();
   });
 

@@ -33,7 +33,7 @@ export function medianFigures(runs: readonly Figures[]): Figures {
   const of = (pick: (f: Figures) => number): number => median(runs.map(pick));
   const first = runs[0]!;
   return {
-    tool: runs.length > 1 ? `${first.tool} (median of ${runs.length})` : first.tool,
+    tool: first.tool,
     wallS: of((f) => f.wallS),
     okPolls: Math.min(...runs.map((f) => f.okPolls)),
     polls: first.polls,
@@ -47,9 +47,9 @@ export function medianFigures(runs: readonly Figures[]): Figures {
 }
 
 const COLUMNS: ReadonlyArray<[string, number, (f: Figures) => string]> = [
-  ['', 34, (f) => f.tool],
+  ['', 32, (f) => f.tool],
   ['wall s', 8, (f) => fixed(f.wallS, 2)],
-  ['ok polls', 11, (f) => `${f.okPolls}/${f.polls}`],
+  ['ok polls', 13, (f) => `${f.okPolls}/${f.polls}`],
   ['poller ms/host', 15, (f) => fixed(f.pollerMs, 1)],
   ['sshd+coll ms', 13, (f) => fixed(f.farmMs, 1)],
   ['machine ms', 11, (f) => fixed(f.machineMs, 1)],

@@ -4,7 +4,7 @@ import { oursMs, type Figures } from './figures.js';
 interface Goal {
   readonly goal: string;
   /** The figure, or undefined when its measurement did not run. */
-  readonly measured: (of: (tool: string) => Figures | undefined, hosts: number) => { text: string; met: boolean } | undefined;
+  readonly measured: (of: (tool: string) => Figures | undefined, hosts: number) => { text: string; met: boolean | string } | undefined;
 }
 
 const GOAL_MIB = 150e6 / 2 ** 20;
@@ -32,7 +32,8 @@ const GOALS: readonly Goal[] = [
       const run = of('metrix run (warm');
       if (!run?.per10s) return undefined;
       const { delivered, capacity } = run.per10s;
-      return { text: `${delivered.toFixed(0)} delivered on the schedule, ${capacity.toFixed(0)} back to back`, met: Math.max(delivered, capacity) >= 2000 };
+      const text = `${delivered.toFixed(0)} delivered on the --every schedule, ${capacity.toFixed(0)} with cycles back to back`;
+      return { text, met: delivered >= 2000 ? true : capacity >= 2000 ? 'back to back only' : false };
     },
   },
   {
@@ -70,7 +71,7 @@ export function printGoals(figures: readonly Figures[], hosts: number, concurren
   console.log(`\ngoals (issue #8; measured here at ${hosts} hosts, concurrency ${concurrency}):`);
   for (const { goal, measured } of GOALS) {
     const result = measured(of, hosts);
-    const verdict = result === undefined ? 'not measured' : result.met ? 'met' : 'NOT met';
-    console.log(`  ${goal.padEnd(56)} ${verdict.padEnd(13)} ${result?.text ?? ''}`);
+    const verdict = result === undefined ? 'not measured' : result.met === true ? 'met' : result.met === false ? 'NOT met' : result.met;
+    console.log(`  ${goal.padEnd(56)} ${verdict.padEnd(18)} ${result?.text ?? ''}`);
   }
 }

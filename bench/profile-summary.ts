@@ -3,7 +3,10 @@
  * resident-cost --cpu-prof): self time by function and by source (the module a function
  * lives in: a file under src/, a package under node_modules/, node's own internals), each
  * as a share of the profile and, with --per N, in ms per N units of work (host-polls).
- *   node dist/bench/profile-summary.js <file.cpuprofile>... [--top 25] [--per 2000]
+ *   node dist/bench/profile-summary.js <file.cpuprofile>... [--top 25] [--per 2000] [--inclusive a,b]
+ * --inclusive: time spent in and under the named functions (e.g. openSealed,writeRun), each
+ * counted once however deep it recurses. The profile is wall time while not idle: a process
+ * that waits for the CPU, or in a blocking call, shows it too (compare with its CPU from /proc).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -21,7 +24,7 @@ interface Profile {
 }
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: 'string', default: '25' }, per: { type: 'string' } },
+  options: { top: { type: 'string', default: '25' }, per: { type: 'string' }, inclusive: { type: 'string', default: '' } },
   allowPositionals: true,
 });
 
@@ -37,10 +40,14 @@ function sourceOf(url: string, functionName: string): string {
 
 const bySource = new Map<string, number>();
 const byFunction = new Map<string, number>();
+const inclusiveNames = values.inclusive.split(',').filter((name) => name !== '');
+const inclusive = new Map<string, number>(inclusiveNames.map((name) => [name, 0]));
 let totalUs = 0;
 for (const file of positionals) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   profile.samples.forEach((id, i) => {
     const us = profile.timeDeltas[i] ?? 0;
     const { functionName, url, lineNumber } = nodes.get(id)!.callFrame;
@@ -50,6 +57,14 @@ for (const file of positionals) {
     bySource.set(source, (bySource.get(source) ?? 0) + us);
     const name = `${functionName || '(anonymous)'} ${source}:${lineNumber + 1}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+      const caller = nodes.get(at)!.callFrame.functionName;
+      if (inclusive.has(caller) && !seen.has(caller)) {
+        seen.add(caller);
+        inclusive.set(caller, inclusive.get(caller)! + us);
+      }
+    }
   });
 }
 
@@ -62,3 +77,7 @@ console.log('self time by source:');
 for (const [source, us] of top(bySource)) console.log(line(source, us));
 console.log('self time by function:');
 for (const [name, us] of top(byFunction)) console.log(line(name, us));
+if (inclusive.size > 0) {
+  console.log('time in and under:');
+  for (const [name, us] of inclusive) console.log(line(name, us));
+}

@@ -7,7 +7,7 @@
  * --cpu-prof writes the resident's V8 profile (it exits when its stdin ends).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '500' },
     warmup: { type: 'string', default: '20' },
     gap: { type: 'string', default: '0' },
+    'no-mounts': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -31,9 +32,18 @@ const WARMUP_REQUESTS = Number(values.warmup);
 const GAP_MS = Number(values.gap);
 const HOST = 'bench-host';
 
-function ticks(pid: number): { own: number; children: number } {
+function ticks(pid: number): { user: number; sys: number; own: number; children: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return { own: Number(fields[11]) + Number(fields[12]), children: Number(fields[13]) + Number(fields[14]) };
+  const [user, sys] = [Number(fields[11]), Number(fields[12])];
+  return { user, sys, own: user + sys, children: Number(fields[13]) + Number(fields[14]) };
+}
+
+/** A /proc for the collector: the real files it reads, but an empty mount table. */
+function procWithoutMounts(root: string): string {
+  mkdirSync(join(root, 'self'), { recursive: true });
+  for (const file of ['stat', 'meminfo', 'loadavg', 'uptime', 'diskstats', 'net']) symlinkSync(join('/proc', file), join(root, file));
+  writeFileSync(join(root, 'self', 'mounts'), '');
+  return root;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'metrix-bench-resident-'));
@@ -45,7 +55,9 @@ try {
   const hostKeys = keys.ensureHostKeys(HOST);
   const keyPath = keys.hostKeyPath(HOST);
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
-  const child = spawn(process.execPath, [...profile, bundle, '--serve', '--key', keyPath, '--state', join(dir, 'state.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const procRoot = values['no-mounts'] ? procWithoutMounts(join(dir, 'proc')) : '/proc';
+  const args = [bundle, '--serve', '--key', keyPath, '--state', join(dir, 'state.json'), '--proc-root', procRoot];
+  const child = spawn(process.execPath, [...profile, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const answers = createInterface({ input: child.stdout });
   const pending: Array<(line: string) => void> = [];
   answers.on('line', (line) => pending.shift()?.(line));
@@ -70,11 +82,14 @@ try {
   }
   const seconds = (performance.now() - started) / 1000 - (GAP_MS * requests) / 1000;
   const after = ticks(child.pid!);
-  const mounts = selectMounts(parseMounts(readMounts('/proc'))).length;
+  const mounts = selectMounts(parseMounts(readMounts(procRoot))).length;
   const perRequest = (t: number): string => ((t * TICK_MS) / requests).toFixed(2);
   console.log(`resident collector, ${requests} requests ${GAP_MS ? `${GAP_MS} ms apart` : 'one after another'} (after ${WARMUP_REQUESTS} not counted); ${process.version}; ${mounts} mount(s) polled here`);
   console.log(`  latency ${((seconds / requests) * 1000).toFixed(2)} ms a request; answer ${(bytes / requests).toFixed(0)} bytes`);
-  console.log(`  CPU per request: collector (Node) ${perRequest(after.own - before.own)} ms, its child processes (statfs) ${perRequest(after.children - before.children)} ms`);
+  console.log(
+    `  CPU per request: collector (Node) ${perRequest(after.own - before.own)} ms (user ${perRequest(after.user - before.user)}, system ${perRequest(after.sys - before.sys)}), ` +
+      `its child processes (statfs) ${perRequest(after.children - before.children)} ms`,
+  );
   child.stdin.end();
   await new Promise((resolve) => child.on('close', resolve));
 } finally {

@@ -61,13 +61,23 @@ export function describeWarmRuns(runs: readonly WarmRun[], database: string, hos
     const stored = storedRuns(database, warm.from - 50, warm.to, hosts);
     const walls = warm.cycles.map((cycle) => (cycle.wallMs / 1000).toFixed(2)).join(' ');
     const perHost = (warm.rssAtEndKiB - warm.rssAtStartKiB) / hosts;
+    const measured = new Set(warm.cycles.map((cycle) => cycle.n));
+    const overruns = warm.warnings.filter((line) => measured.has(Number(/ WARN cycle (\d+) ran past/.exec(line)?.[1]))).length;
     console.log(
-      `  #${i + 1}: cycle walls ${walls} s; stored ${stored.runs} cycles, ${stored.complete} with every host ok (${stored.okPolls} ok, ${stored.failedPolls} failed polls); ` +
+      `  #${i + 1}: cycle walls ${walls} s (${overruns} ran past the next start); stored ${stored.runs} cycles, ${stored.complete} with every host ok (${stored.okPolls} ok, ${stored.failedPolls} failed polls); ` +
         `RSS ${mib(warm.rssAtStartKiB)} MiB before dialing -> ${mib(warm.rssAtEndKiB)} MiB after, ${perHost.toFixed(0)} KiB per kept connection + resident; ` +
         `one resident collector: PSS ${warm.residentPssKiB === undefined ? '?' : mib(warm.residentPssKiB)} MiB (host side); ` +
         `SIGTERM -> exit ${warm.exit} in ${(warm.stopMs / 1000).toFixed(1)} s`,
     );
     if (warm.usage) console.log(`      per host-poll: ${describeSplit(warm, hosts)}`);
+    for (const { cycle, usage, pollerCpuMs, rssKiB, hwmKiB } of warm.trace) {
+      const per = (ms: number | undefined): string => ((ms ?? 0) / cycle.hosts).toFixed(2).padStart(6);
+      console.log(
+        `      cycle ${String(cycle.n).padStart(3)}: wall ${(cycle.wallMs / 1000).toFixed(2).padStart(6)} s, ${cycle.ok}/${cycle.hosts} ok; ms per host-poll: ` +
+          `collector node ${per(usage.farmByName.get('node'))}, its children ${per(usage.farmByName.get('node children'))}, sshd ${per(usage.farmByName.get('sshd'))}, ` +
+          `poller ${per(pollerCpuMs)}, machine ${per(usage.machineMs)} (window ${(usage.wallMs / 1000).toFixed(1)} s); poller RSS ${mib(rssKiB)} MiB, peak ${mib(hwmKiB)}`,
+      );
+    }
     for (const line of warm.warnings.slice(0, 5)) console.log(`    ${line}`);
     if (warm.warnings.length > 5) console.log(`    … ${warm.warnings.length - 5} more WARN/ERROR lines`);
   });

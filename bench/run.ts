@@ -4,20 +4,24 @@
  * and with --compare parallel-ssh and ClusterShell running the same sealed collector, side
  * by side in one run, with the goals of issue #8 beside them. Prints figures; asserts nothing.
  *   npm run bench:run -- [--hosts 200] [--servers <hosts>] [--concurrency 25] [--every 1s]
- *     [--settle 10] [--cycles 10] [--repeats 1] [--compare] [--busy] [--profile DIR]
- *     [--profile-residents DIR] [--perf FILE] [--node-option=--flag ...]
- *   npm run bench:run -- --soak [2000]     memory of `metrix run` in-process over many cycles
+ *     [--settle 15] [--cycles 10] [--repeats 1] [--compare] [--busy] [--trace-cycles]
+ *     [--profile DIR] [--profile-residents DIR] [--perf FILE] [--node-option=--flag ...]
+ *   npm run bench:run -- --soak [2000] [--hosts 20] [--servers <hosts>]
+ *                                          memory of `metrix run` in-process over many cycles
  *   npm run bench:run -- --done-means      the check of the issue's "Done means"
  * --servers below --hosts puts several host names on each daemon (1,000 kept connections
- * over 200 daemons). Of `metrix run`, the first cycle (it dials) and --settle more (V8 is
- * still compiling the residents' code) are shown apart; --cycles more are measured. --busy
- * keeps every core spinning meanwhile. --profile writes V8 CPU profiles of the metrix
+ * over 200 daemons). Of `metrix run`, the first cycle (it dials) and --settle more are shown
+ * apart: V8 is still compiling the residents' code (a resident's first polls cost about twice
+ * a later one, and around its 8th-11th all residents optimise at once, at 3-4 times); then
+ * --cycles more are measured. --busy keeps every core spinning meanwhile. --trace-cycles
+ * prints every cycle of `metrix run` with its own CPU split (one more pass over /proc each).
+ * Profiling (it inflates the figures): --profile writes V8 CPU profiles of the metrix
  * processes to DIR, --profile-residents those of the resident collectors (each one's sampling
  * thread costs CPU all the time: use it with few hosts); read them with
  * dist/bench/profile-summary.js. --perf records the whole machine over each measured window
- * of `metrix run` (perf record -a -g, into FILE.<repeat>; perf report -i FILE.1 --sort comm,dso).
- * Profiling inflates the figures. --node-option passes a flag to Node in the metrix processes
- * (e.g. --node-option=--max-semi-space-size=1), to try what it changes.
+ * of `metrix run` (perf record -a -g into FILE.<repeat>; perf report -i FILE.1 --sort pid,dso)
+ * and the cold execute process (FILE.execute.<repeat>). --node-option passes a flag to Node
+ * in the metrix processes (e.g. --node-option=--max-semi-space-size=1), to try what it changes.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -43,11 +47,11 @@ const args = process.argv.slice(2).flatMap((arg, i, all) => (arg === '--soak' &&
 const { values } = parseArgs({
   args,
   options: {
-    hosts: { type: 'string', default: '200' },
+    hosts: { type: 'string' },
     servers: { type: 'string' },
     concurrency: { type: 'string', default: '25' },
     cycles: { type: 'string', default: '10' },
-    settle: { type: 'string', default: '10' },
+    settle: { type: 'string', default: '15' },
     every: { type: 'string', default: '1s' },
     repeats: { type: 'string', default: '1' },
     compare: { type: 'boolean', default: false },
@@ -56,6 +60,7 @@ const { values } = parseArgs({
     'profile-residents': { type: 'string' },
     perf: { type: 'string' },
     'node-option': { type: 'string', multiple: true, default: [] },
+    'trace-cycles': { type: 'boolean', default: false },
     soak: { type: 'string' },
     'done-means': { type: 'boolean', default: false },
   },
@@ -63,7 +68,7 @@ const { values } = parseArgs({
 const soakCycles = values.soak === undefined ? undefined : Number(values.soak);
 
 async function compareWarmAndCold(): Promise<void> {
-  const hosts = Number(values.hosts);
+  const hosts = Number(values.hosts ?? 200);
   const concurrency = Number(values.concurrency);
   const cycles = Number(values.cycles);
   const every = checkDuration(values.every, DURATION_RANGES.every);
@@ -103,7 +108,8 @@ async function compareWarmAndCold(): Promise<void> {
       const background = await backgroundRate(bench.daemons, BACKGROUND_MS);
       console.log(`(repeat ${repeat + 1}: background load before it, nothing of ours running: ${(background * 100).toFixed(0)}% of a core)`);
       const coldFigures = (tool: string, timed: Timed, ok: (output: string) => number | undefined): Figures => oneShotFigures(tool, timed, hosts, ok);
-      add(coldFigures('metrix execute (cold)', await timedMetrix(bench, ['execute'], nodeOptions), okCount));
+      const perfCold = values.perf ? ['perf', 'record', '-g', '-F', '999', '-o', `${values.perf}.execute.${repeat + 1}`, '--'] : [];
+      add(coldFigures('metrix execute (cold)', await timedMetrix(bench, ['execute'], nodeOptions, perfCold), okCount));
       const warm = await measureWarmRun({
         config: bench.config,
         cwd: bench.dir,
@@ -114,6 +120,7 @@ async function compareWarmAndCold(): Promise<void> {
         daemons: bench.daemons,
         residentMarker: join(bench.dir, 'remote'),
         nodeOptions,
+        traceCycles: values['trace-cycles'],
         ...(values.perf ? { perfFile: `${values.perf}.${repeat + 1}` } : {}),
       });
       warmRuns.push(warm);
@@ -137,12 +144,13 @@ async function compareWarmAndCold(): Promise<void> {
   }
 }
 
-function timedMetrix(bench: BenchFarm, args: readonly string[], nodeOptions: readonly string[]): Promise<Timed> {
-  return runTimed(metrixArgv([...args, '-c', bench.config], nodeOptions), { cwd: bench.dir, daemons: bench.daemons, outFile: join(bench.dir, 'metrix-output.txt') });
+/** Runs the metrix CLI to its end under GNU time, behind `wrapper` (e.g. perf record … --) if given. */
+function timedMetrix(bench: BenchFarm, args: readonly string[], nodeOptions: readonly string[], wrapper: readonly string[] = []): Promise<Timed> {
+  return runTimed([...wrapper, ...metrixArgv([...args, '-c', bench.config], nodeOptions)], { cwd: bench.dir, daemons: bench.daemons, outFile: join(bench.dir, 'metrix-output.txt') });
 }
 
 const missing = gnuTimeMissing();
 if (missing) throw new Error(missing);
-if (soakCycles !== undefined) await runSoak({ cycles: soakCycles });
+if (soakCycles !== undefined) await runSoak({ cycles: soakCycles, hosts: Number(values.hosts ?? 20), servers: Number(values.servers ?? values.hosts ?? 20) });
 else if (values['done-means']) await runDoneMeans();
 else await compareWarmAndCold();

@@ -1,26 +1,13 @@
 /**
  * The soak's measured process (started by bench/soak.ts with --expose-gc): `metrix run` in
  * process for N cycles on a clock that skips the waits, with memory after a full GC every
- * 100 cycles. Prints one JSON line on stdout: the points, failed cycles, exit status.
+ * 100 cycles (every 10 when N is under 200). Prints one JSON line on stdout: the points,
+ * failed cycles, exit status.
  *   node --expose-gc dist/bench/soak-child.js <config dir> <cycles>
  */
+import { readFileSync } from 'node:fs';
 import { startInProcessRun } from './in-process-run.js';
-
-export interface SoakPoint {
-  readonly cycle: number;
-  readonly rssKiB: number;
-  readonly heapUsedKiB: number;
-  readonly externalKiB: number;
-}
-
-export interface SoakResult {
-  readonly points: readonly SoakPoint[];
-  /** Cycles in which some host failed, and the first few such lines. */
-  readonly failedCycles: number;
-  readonly failures: readonly string[];
-  readonly exit: number;
-  readonly seconds: number;
-}
+import { pointEvery, type SoakPoint, type SoakResult } from './soak-points.js';
 
 const [dir, count] = process.argv.slice(2);
 const cycles = Number(count);
@@ -37,10 +24,12 @@ const run = startInProcessRun(dir, ['--every', '1s', '-c', `${dir}/config.xml`],
   if (!m) return;
   const cycle = Number(m[1]);
   if (Number(m[3]) > 0) failedCycles++;
-  if (cycle % 100 === 0 || cycle === cycles) {
+  if (cycle % pointEvery(cycles) === 0 || cycle === cycles) {
     gc();
     const memory = process.memoryUsage();
-    points.push({ cycle, rssKiB: memory.rss / 1024, heapUsedKiB: memory.heapUsed / 1024, externalKiB: memory.external / 1024 });
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kib = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    points.push({ cycle, rssKiB: memory.rss / 1024, rssAnonKiB: kib('RssAnon'), rssFileKiB: kib('RssFile'), heapUsedKiB: memory.heapUsed / 1024, externalKiB: memory.external / 1024 });
     if (cycle % 500 === 0) process.stderr.write(`soak: cycle ${cycle}, RSS ${(memory.rss / 2 ** 20).toFixed(1)} MiB\n`);
   }
   if (cycle === cycles) run.stop();

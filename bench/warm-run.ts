@@ -1,9 +1,9 @@
 /**
  * `metrix run` as the real CLI in a child process, measured over steady cycles: the first
  * cycle (which dials and starts the resident collectors) is left out, and so are `settle`
- * more (the residents' code is still being compiled by V8's tiers: the first polls of a fresh
- * Node cost about twice what later ones do); the window runs from the log line of the last
- * cycle left out to that of the last measured cycle. Then SIGTERM, and how it ended.
+ * more (the residents' code is still being compiled by V8's tiers); the window runs from the
+ * log line of the last cycle left out to that of the last measured cycle. Then SIGTERM, and
+ * how it ended.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -50,6 +50,8 @@ export interface WarmRun {
   readonly exit: number | null;
   /** From SIGTERM to the process's exit. */
   readonly stopMs: number;
+  /** Every cycle after the first with its own figures, with traceCycles. */
+  readonly trace: readonly CycleTrace[];
   /** When the first measured cycle started and the last ended, by the run's clock. */
   readonly from: number;
   readonly to: number;
@@ -73,6 +75,18 @@ export interface WarmRunOptions {
   readonly nodeOptions?: readonly string[];
   /** Records the whole machine with `perf record -a -g` over the measured window into this file. */
   readonly perfFile?: string;
+  /** Measures every cycle on its own too (a pass over /proc per cycle): see WarmRun.trace. */
+  readonly traceCycles?: boolean;
+}
+
+/** One cycle's own figures, from the line of the cycle before to its own. */
+export interface CycleTrace {
+  readonly cycle: CycleLine;
+  readonly usage: Usage;
+  readonly pollerCpuMs: number;
+  /** The run process's RSS and its high-water mark at the cycle's line. */
+  readonly rssKiB: number;
+  readonly hwmKiB: number;
 }
 
 interface Mark {
@@ -95,12 +109,15 @@ export function measureWarmRun(options: WarmRunOptions): Promise<WarmRun> {
   let previousAt: number | undefined;
   let rssAtStartKiB = NaN;
   let dialed: Mark | undefined;
+  let previousMark: Mark | undefined;
+  const trace: CycleTrace[] = [];
   let start: Mark | undefined;
   let perf: ReturnType<typeof spawn> | undefined;
   let end: (Mark & { rss: number; pss: number | undefined }) | undefined;
   let peakRssKiB = 0;
   let stoppedAt = 0;
-  const sample = (): void => void (peakRssKiB = Math.max(peakRssKiB, memoryKiB(pid)?.hwm ?? 0));
+  // A process on its way out (a zombie) has no Vm* lines: NaN, skipped.
+  const sample = (): void => void (peakRssKiB = Math.max(peakRssKiB, memoryKiB(pid)?.hwm || 0));
   const sampler = setInterval(sample, 100);
   const terminate = (): void => {
     if (stoppedAt) return;
@@ -130,6 +147,13 @@ export function measureWarmRun(options: WarmRunOptions): Promise<WarmRun> {
     else if (n <= 1 + settle) settleCycles.push(cycle);
     else if (n <= last) cycles.push(cycle);
     if (n === 1) dialed = mark();
+    if (options.traceCycles) {
+      const now = n === 1 ? dialed! : mark();
+      const memory = memoryKiB(pid);
+      const rss = { rssKiB: memory?.rss ?? NaN, hwmKiB: memory?.hwm ?? NaN };
+      if (previousMark) trace.push({ cycle, usage: usageBetween(previousMark.snap, now.snap), pollerCpuMs: now.cpu - previousMark.cpu, ...rss });
+      previousMark = now;
+    }
     if (n === 1 + settle) {
       start = n === 1 ? dialed : mark();
       if (options.perfFile) perf = spawn('perf', ['record', '-a', '-g', '-F', '499', '-o', options.perfFile], { stdio: 'ignore' });
@@ -166,6 +190,7 @@ export function measureWarmRun(options: WarmRunOptions): Promise<WarmRun> {
         warnings,
         exit: code,
         stopMs: stoppedAt ? performance.now() - stoppedAt : NaN,
+        trace,
         from: cycles[0] ? cycles[0].at - cycles[0].wallMs : NaN,
         to: cycles.at(-1)?.at ?? NaN,
       });

@@ -62,9 +62,12 @@ function timed<T>(work: () => T): { result: T; ms: number; cpuMs: number } {
   return { result, ms: Number(process.hrtime.bigint() - t0) / 1e6, cpuMs: (c1.user + c1.system) / 1000 };
 }
 
-/** Mean time (wall and CPU) of `query` over `runs` hosts, after a few to warm up. */
+/**
+ * Mean time (wall and CPU, which counts the process's other threads too) of `query` over `runs`
+ * hosts, once as many queries have warmed the code up (as in a process that stays up).
+ */
 function meanMs(runs: number, query: (host: string) => number): { ms: number; cpuMs: number; points: number } {
-  for (let q = 0; q < 5; q++) query(hostName(q % hosts));
+  for (let q = 0; q < runs; q++) query(hostName((q * 53 + 11) % hosts));
   let points = 0;
   const { ms, cpuMs } = timed(() => {
     for (let q = 0; q < runs; q++) points += query(hostName((q * 37) % hosts));
@@ -98,7 +101,7 @@ console.log(`size: ${mib(bytes)}, ${(bytes / written).toFixed(2)} bytes/sample`)
 
 const reader = Store.open(path, { readonly: true });
 const day = meanMs(50, (host) => readHistory(reader, { host, metric: 'cpu_percent', since: start, until: start + minutes * M - 1, stepMs: undefined, agg: 'avg' }).series[0]!.points.length);
-console.log(`24h range, one host and series, raw samples: ${day.ms.toFixed(2)} ms, ${day.cpuMs.toFixed(2)} ms of CPU (${day.points} points, mean of 50 hosts)`);
+console.log(`24h range, one host and series, raw samples: ${day.ms.toFixed(2)} ms, ${day.cpuMs.toFixed(2)} ms of CPU (${day.points} points, mean of 50 hosts after 50 to warm up)`);
 reader.close();
 
 // 2. Retention over that day: its roll-ups built, its raw samples removed.
@@ -141,7 +144,7 @@ for (const [tier, span, step, label] of [['5m', 30 * D, 5 * M, '30d at 5-minute 
     if (history.segments.some((s) => s.tier !== tier)) throw new Error(`read ${history.segments.map((s) => s.tier).join(', ')}, not ${tier}`);
     return history.series[0]!.points.length;
   });
-  console.log(`${label}, one host and series: ${result.ms.toFixed(2)} ms, ${result.cpuMs.toFixed(2)} ms of CPU (${result.points} buckets, mean of 50 hosts)`);
+  console.log(`${label}, one host and series: ${result.ms.toFixed(2)} ms, ${result.cpuMs.toFixed(2)} ms of CPU (${result.points} buckets, mean of 50 hosts after 50 to warm up)`);
 }
 rollups.close();
 

@@ -127,7 +127,7 @@ describe('the bundled collector on fixture trees', () => {
     expect(run.signal).toBeNull();
     expect(report.errors).toEqual([{ collector: 'filesystem', message: '/lustre: statfs timed out after 300ms' }]);
     const mounts = report.gauges.filter((s) => s.m === 'disk_used_percent').map((s) => s.l?.mount);
-    expect(mounts).toEqual(['/', '/boot', '/data/run 2024', '/home', '/scratch']);
+    expect(mounts).toEqual(['/dev/shm', '/run', '/', '/boot', '/data/run 2024', '/home', '/tmp', '/scratch']);
     expect(valueOf(report.gauges, 'mem_percent')).toBe(75);
     expect(valueOf(report.counters, 'cpu_total_jiffies')).toBe(95100);
     // The sleeping helper was killed, not left behind: gone, or a zombie awaiting its reaper.

@@ -2,7 +2,7 @@ import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMounts, selectMounts } from '../../client-script/src/collectors/mounts.js';
+import { loadMounts, selectMounts } from '../../client-script/src/collectors/mounts.js';
 import { HOST_KEY_FILE, REPORT_VERSION, type Report } from '../../client-script/src/protocol.js';
 import { metricInfo } from '../../src/metrics/catalog.js';
 import { buildIntoTempDir, BUNDLE_NAME, fixture, FIXTURE_STATFS, FIXTURES, newKeys, openLine, REPO, runBundle, valueOf, writeKeyFile, writeScript, type Run } from './helpers.js';
@@ -73,7 +73,7 @@ describe('the bundled collector on this machine', () => {
     expect(counter('cpu_total_jiffies')).toBeGreaterThan(counter('cpu_idle_jiffies'));
     expect(counter('cpu_idle_jiffies')).toBeGreaterThan(0);
     // Every real mount of this machine answers through the default `stat -f` helper.
-    for (const mount of selectMounts(parseMounts(readFileSync('/proc/self/mounts', 'utf8')))) {
+    for (const mount of selectMounts(loadMounts('/proc'))) {
       const used = gauge('disk_used_percent', { mount: mount.mountPoint });
       expect(used, mount.mountPoint).toBeGreaterThanOrEqual(0);
       expect(used, mount.mountPoint).toBeLessThanOrEqual(100);

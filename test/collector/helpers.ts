@@ -66,8 +66,13 @@ export interface Run {
 
 /** Runs the bundle with this Node; kills it after `limitMs` so a hang fails the test instead of stalling it. */
 export function runBundle(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, limitMs = 20_000): Promise<Run> {
+  return runProgram(process.execPath, [join(dir, BUNDLE_NAME), ...args], dir, env, limitMs);
+}
+
+/** Runs `program` in `cwd` to its end, or kills it after `limitMs`; collects what it printed. */
+export function runProgram(program: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env, limitMs = 20_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(dir, BUNDLE_NAME), ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_KEY_FILE, type Report } from '../../client-script/src/protocol.js';
-import { buildIntoTempDir, BUNDLE_NAME, newKeys, openLine, runBundle, valueOf, writeKeyFile, type Run } from './helpers.js';
+import { buildIntoTempDir, BUNDLE_NAME, newKeys, openLine, runBundle, runProgram, valueOf, writeKeyFile, type Run } from './helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // The bundled collector on this machine's real mount table: a tmpfs /dev/shm is reported (a
@@ -44,21 +44,8 @@ const canMount = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '
 
 /** Runs `script` in a private mount namespace, then the bundle there with `args`; killed after 20 s. */
 function inPrivateNamespace(script: string, args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-ec', `${script}\nexec "$@"`, 'sh', process.execPath, join(dir, BUNDLE_NAME), ...args], {
-      cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  const namespaced = ['-m', '--propagation', 'private', 'sh', '-ec', `${script}\nexec "$@"`, 'sh', process.execPath, join(dir, BUNDLE_NAME), ...args];
+  return runProgram('unshare', namespaced, dir);
 }
 
 describe('tmpfs and read-only filesystems, on this machine', () => {

@@ -25,6 +25,7 @@ const m = (name: string, kind: MetricKind, help: string, labels: readonly string
 export const METRICS: readonly MetricInfo[] = [
   m('cpu_percent', 'derived', 'CPU busy time over the poll interval, all CPUs (user+nice+system+irq+softirq+steal), %'),
   m('cpu_iowait_percent', 'derived', 'CPU time waiting for I/O over the poll interval, %'),
+  m('cpu_steal_percent', 'derived', 'CPU time the hypervisor gave to other guests over the poll interval (virtual machines), %'),
   m('load1', 'gauge', 'load average over 1 minute'),
   m('load5', 'gauge', 'load average over 5 minutes'),
   m('load15', 'gauge', 'load average over 15 minutes'),
@@ -38,10 +39,20 @@ export const METRICS: readonly MetricInfo[] = [
   m('disk_used_percent', 'gauge', 'filesystem space used, % of what non-root users can use', ['mount']),
   m('disk_free_bytes', 'gauge', 'filesystem space available to non-root users, bytes', ['mount']),
   m('inodes_used_percent', 'gauge', 'inodes used, %', ['mount']),
+  m('fs_readonly', 'gauge', '1 when the filesystem is mounted read-only (e.g. remounted after errors), 0 when writable', ['mount']),
   m('net_rx_bytes_per_sec', 'derived', 'bytes received per second over the poll interval', ['iface']),
   m('net_tx_bytes_per_sec', 'derived', 'bytes sent per second over the poll interval', ['iface']),
   m('disk_read_bytes_per_sec', 'derived', 'bytes read per second over the poll interval', ['device']),
   m('disk_write_bytes_per_sec', 'derived', 'bytes written per second over the poll interval', ['device']),
+  m('net_rx_errors_per_sec', 'derived', 'received packets in error per second over the poll interval', ['iface']),
+  m('net_tx_errors_per_sec', 'derived', 'packets that failed to send per second over the poll interval', ['iface']),
+  m('net_rx_drops_per_sec', 'derived', 'received packets dropped per second over the poll interval', ['iface']),
+  m('net_tx_drops_per_sec', 'derived', 'packets dropped before sending per second over the poll interval', ['iface']),
+  m('disk_util_percent', 'derived', 'time the device had I/O in flight over the poll interval (iostat %util), %', ['device']),
+  m('oom_kills', 'derived', 'processes killed by the kernel\'s out-of-memory killer over the poll interval (Linux 4.13 on)'),
+  m('pressure_some_percent', 'derived', 'time some task was stalled waiting for cpu, memory or io over the poll interval (pressure stall information, Linux 4.20 on), %', ['resource']),
+  m('pressure_full_percent', 'derived', 'time all non-idle tasks were stalled at once on memory or io over the poll interval (pressure stall information), %', ['resource']),
+  m('hwmon_temp_c', 'gauge', 'hottest temperature sensor of each kind of hwmon chip (coretemp, k10temp, nvme, acpitz…), degrees Celsius (where /sys/class/hwmon has any)', ['chip']),
   m('gpu_util_percent', 'gauge', 'GPU utilisation, % (where nvidia-smi exists)', ['gpu']),
   m('gpu_mem_percent', 'gauge', 'GPU memory used, % (where nvidia-smi exists)', ['gpu']),
   m('gpu_temp_c', 'gauge', 'GPU temperature, degrees Celsius (where nvidia-smi exists)', ['gpu']),
@@ -52,6 +63,15 @@ export const METRICS: readonly MetricInfo[] = [
   m('net_tx_bytes_total', 'counter', 'bytes sent since boot', ['iface']),
   m('disk_read_bytes_total', 'counter', 'bytes read since boot', ['device']),
   m('disk_write_bytes_total', 'counter', 'bytes written since boot', ['device']),
+  m('cpu_steal_jiffies', 'counter', 'stolen CPU time since boot, clock ticks'),
+  m('net_rx_errors_total', 'counter', 'received packets in error since boot', ['iface']),
+  m('net_tx_errors_total', 'counter', 'packets that failed to send since boot', ['iface']),
+  m('net_rx_drops_total', 'counter', 'received packets dropped since boot', ['iface']),
+  m('net_tx_drops_total', 'counter', 'packets dropped before sending since boot', ['iface']),
+  m('disk_io_ms_total', 'counter', 'time the device had I/O in flight since boot, ms (io_ticks; 32 bits on some kernels, so it wraps)', ['device']),
+  m('oom_kills_total', 'counter', 'out-of-memory kills since boot'),
+  m('pressure_some_usec_total', 'counter', 'time some task was stalled on the resource since boot, microseconds', ['resource']),
+  m('pressure_full_usec_total', 'counter', 'time all non-idle tasks were stalled on the resource since boot, microseconds', ['resource']),
   m('host_up', 'poller', '1 when the poll succeeded, 0 when it failed'),
   m('poll_duration_sec', 'poller', 'wall time of the poll, seconds'),
   m('metrix_mail_ok', 'poller', 'metrix itself (host "(metrix)"): 1 when the last outbox flush reached the mail server, 0 when it failed'),
@@ -74,12 +94,16 @@ export interface ValueRange {
 }
 
 const PERCENT: ValueRange = { min: 0, max: 100 };
+const FLAG: ValueRange = { min: 0, max: 1 };
+/** Metrics that are yes (1) or no (0). */
+const FLAGS: ReadonlySet<string> = new Set(['fs_readonly']);
 const NON_NEGATIVE: ValueRange = { min: 0, max: Number.MAX_VALUE };
 // Hardware that runs is above absolute zero; a GPU in a cold room may report below 0 °C.
 const CELSIUS: ValueRange = { min: -273.15, max: Number.MAX_VALUE };
 
-/** The values a metric can take: percentages 0–100, temperatures above absolute zero, everything else (counts, bytes, seconds, load) non-negative. */
+/** The values a metric can take: flags 0 or 1, percentages 0–100, temperatures above absolute zero, everything else (counts, bytes, seconds, load) non-negative. */
 export function valueRange(name: string): ValueRange {
+  if (FLAGS.has(name)) return FLAG;
   if (name.endsWith('_percent')) return PERCENT;
   if (name.endsWith('_c')) return CELSIUS;
   return NON_NEGATIVE;

@@ -33,14 +33,33 @@ const CPU_RULES: readonly RatioRule[] = [
     },
   },
   { metric: 'cpu_iowait_percent', compute: (d) => percentOfTotal(d('cpu_iowait_jiffies'), d('cpu_total_jiffies')) },
+  { metric: 'cpu_steal_percent', compute: (d) => percentOfTotal(d('cpu_steal_jiffies'), d('cpu_total_jiffies')) },
 ];
 
-/** Per-second rates of byte counters, one per label set the counter has. */
-const RATE_RULES: ReadonlyArray<{ readonly metric: string; readonly counter: string }> = [
-  { metric: 'net_rx_bytes_per_sec', counter: 'net_rx_bytes_total' },
-  { metric: 'net_tx_bytes_per_sec', counter: 'net_tx_bytes_total' },
-  { metric: 'disk_read_bytes_per_sec', counter: 'disk_read_bytes_total' },
-  { metric: 'disk_write_bytes_per_sec', counter: 'disk_write_bytes_total' },
+/** What one counter's delta over `seconds` becomes. */
+type Per = (delta: number, seconds: number) => number;
+
+const perSecond: Per = (d, seconds) => d / seconds;
+/** The share of the interval a time counter counted, for counters in `unitsPerSecond` (ms: 1000, µs: 1e6). */
+const shareOfInterval = (unitsPerSecond: number): Per => (d, seconds) => Math.min(100, (100 * d) / (seconds * unitsPerSecond));
+/** How many happened in the interval: the delta itself. */
+const countInInterval: Per = (d) => d;
+
+/** Values made from one counter, one per label set the counter has. */
+const PER_LABEL_RULES: ReadonlyArray<{ readonly metric: string; readonly counter: string; readonly per: Per }> = [
+  { metric: 'net_rx_bytes_per_sec', counter: 'net_rx_bytes_total', per: perSecond },
+  { metric: 'net_tx_bytes_per_sec', counter: 'net_tx_bytes_total', per: perSecond },
+  { metric: 'disk_read_bytes_per_sec', counter: 'disk_read_bytes_total', per: perSecond },
+  { metric: 'disk_write_bytes_per_sec', counter: 'disk_write_bytes_total', per: perSecond },
+  { metric: 'net_rx_errors_per_sec', counter: 'net_rx_errors_total', per: perSecond },
+  { metric: 'net_tx_errors_per_sec', counter: 'net_tx_errors_total', per: perSecond },
+  { metric: 'net_rx_drops_per_sec', counter: 'net_rx_drops_total', per: perSecond },
+  { metric: 'net_tx_drops_per_sec', counter: 'net_tx_drops_total', per: perSecond },
+  // io_ticks counts wall time with I/O in flight, so it cannot pass the interval but for rounding.
+  { metric: 'disk_util_percent', counter: 'disk_io_ms_total', per: shareOfInterval(1000) },
+  { metric: 'pressure_some_percent', counter: 'pressure_some_usec_total', per: shareOfInterval(1e6) },
+  { metric: 'pressure_full_percent', counter: 'pressure_full_usec_total', per: shareOfInterval(1e6) },
+  { metric: 'oom_kills', counter: 'oom_kills_total', per: countInInterval },
 ];
 
 const key = (metric: string, labels: string): string => `${metric}\u0000${labels}`;
@@ -67,11 +86,11 @@ export function deriveRates(prev: CounterSnapshot, cur: CounterSnapshot, reboote
     const value = rule.compute(delta);
     if (value !== undefined) out.push({ m: rule.metric, v: round(value) });
   }
-  for (const rule of RATE_RULES) {
+  for (const rule of PER_LABEL_RULES) {
     for (const sample of cur.counters.filter((s) => s.m === rule.counter)) {
       const d = delta(sample.m, sample.l);
       if (d === undefined) continue;
-      const v = round(d / seconds);
+      const v = round(rule.per(d, seconds));
       out.push(sample.l ? { m: rule.metric, v, l: sample.l } : { m: rule.metric, v });
     }
   }

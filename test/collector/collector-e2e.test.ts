@@ -2,7 +2,7 @@ import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMounts, selectMounts } from '../../client-script/src/collectors/mounts.js';
+import { loadMounts, selectMounts } from '../../client-script/src/collectors/mounts.js';
 import { HOST_KEY_FILE, REPORT_VERSION, type Report } from '../../client-script/src/protocol.js';
 import { metricInfo } from '../../src/metrics/catalog.js';
 import { buildIntoTempDir, BUNDLE_NAME, fixture, FIXTURE_STATFS, FIXTURES, newKeys, openLine, REPO, runBundle, valueOf, writeKeyFile, writeScript, type Run } from './helpers.js';
@@ -73,7 +73,7 @@ describe('the bundled collector on this machine', () => {
     expect(counter('cpu_total_jiffies')).toBeGreaterThan(counter('cpu_idle_jiffies'));
     expect(counter('cpu_idle_jiffies')).toBeGreaterThan(0);
     // Every real mount of this machine answers through the default `stat -f` helper.
-    for (const mount of selectMounts(parseMounts(readFileSync('/proc/self/mounts', 'utf8')))) {
+    for (const mount of selectMounts(loadMounts('/proc'))) {
       const used = gauge('disk_used_percent', { mount: mount.mountPoint });
       expect(used, mount.mountPoint).toBeGreaterThanOrEqual(0);
       expect(used, mount.mountPoint).toBeLessThanOrEqual(100);
@@ -127,7 +127,7 @@ describe('the bundled collector on fixture trees', () => {
     expect(run.signal).toBeNull();
     expect(report.errors).toEqual([{ collector: 'filesystem', message: '/lustre: statfs timed out after 300ms' }]);
     const mounts = report.gauges.filter((s) => s.m === 'disk_used_percent').map((s) => s.l?.mount);
-    expect(mounts).toEqual(['/', '/boot', '/data/run 2024', '/home', '/scratch']);
+    expect(mounts).toEqual(['/dev/shm', '/run', '/', '/boot', '/data/run 2024', '/home', '/tmp', '/scratch']);
     expect(valueOf(report.gauges, 'mem_percent')).toBe(75);
     expect(valueOf(report.counters, 'cpu_total_jiffies')).toBe(95100);
     // The sleeping helper was killed, not left behind: gone, or a zombie awaiting its reaper.

@@ -11,15 +11,19 @@ import { fixture } from './helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('mount table', () => {
-  it('keeps only real filesystems, decodes escapes and lets the last mount on a point win', () => {
+  it('keeps only real filesystems and tmpfs, decodes escapes and lets the last mount on a point win', () => {
     const selected = selectMounts(parseMounts(fixture('proc/self/mounts')));
     expect(selected.map((m) => [m.mountPoint, m.device, m.fsType])).toEqual([
+      // tmpfs as node_exporter has it, /dev/shm kept from the /dev tree; /run/user/1000 and /sys/fs/cgroup left out.
+      ['/dev/shm', 'tmpfs', 'tmpfs'],
+      ['/run', 'tmpfs', 'tmpfs'],
       ['/', '/dev/mapper/vg0-root', 'xfs'],
       ['/boot', '/dev/sda1', 'xfs'],
       ['/data/run 2024', '/dev/sdb1', 'ext4'],
       ['/home', 'nfs01:/export/home', 'nfs4'],
       ['/lustre', '10.0.0.10@o2ib:/lustre', 'lustre'],
-      // /scratch is mounted twice: the later /dev/sdc1 hides vg0-scratch. /tmp's tmpfs hides /dev/sdd1.
+      // /tmp's tmpfs hides /dev/sdd1. /scratch is mounted twice: the later /dev/sdc1 hides vg0-scratch.
+      ['/tmp', 'tmpfs', 'tmpfs'],
       ['/scratch', '/dev/sdc1', 'ext4'],
     ]);
   });
@@ -34,7 +38,13 @@ describe('mount table', () => {
   });
 
   it.each([
-    ['tmpfs', 'tmpfs', '/run', true],
+    ['tmpfs /run', 'tmpfs', '/run', false],
+    ['tmpfs /dev/shm', 'tmpfs', '/dev/shm', false],
+    ['tmpfs under /dev/shm', 'tmpfs', '/dev/shm/x', true],
+    ['tmpfs /run/user/1000', 'tmpfs', '/run/user/1000', true],
+    ['tmpfs systemd credentials', 'ramfs', '/run/credentials/x.service', true],
+    ['tmpfs pod secret', 'tmpfs', '/var/lib/kubelet/pods/0f/volumes/kubernetes.io~secret/token', true],
+    ['ramfs', 'ramfs', '/mnt/ram', true],
     ['overlay', 'overlay', '/var/lib/docker/overlay2/x/merged', true],
     ['cgroup2', 'cgroup2', '/sys/fs/cgroup', true],
     ['lxcfs', 'fuse.lxcfs', '/var/lib/lxcfs', true],

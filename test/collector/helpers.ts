@@ -17,9 +17,12 @@ export const FIXTURE_STATFS: Readonly<Record<string, string>> = {
   '/': '4096 1000000 250000 250000 1000000 750000',
   '/boot': '4096 262144 196608 196608 524288 524000',
   '/data/run 2024': '4096 1000000 100000 50000 0 0',
+  '/dev/shm': '4096 4194304 209715 209715 4194304 4194000',
   '/home': '1048576 1000000 600000 600000 2000000 1500000',
   '/lustre': '4096 10000000 5000000 5000000 1000000 900000',
+  '/run': '4096 3290000 3280000 3280000 4100000 4099000',
   '/scratch': '4096 2000000 1000000 900000 1000000 1000000',
+  '/tmp': '4096 1000000 900000 900000 1000000 999000',
 };
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
@@ -63,8 +66,13 @@ export interface Run {
 
 /** Runs the bundle with this Node; kills it after `limitMs` so a hang fails the test instead of stalling it. */
 export function runBundle(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, limitMs = 20_000): Promise<Run> {
+  return runProgram(process.execPath, [join(dir, BUNDLE_NAME), ...args], dir, env, limitMs);
+}
+
+/** Runs `program` in `cwd` to its end, or kills it after `limitMs`; collects what it printed. */
+export function runProgram(program: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env, limitMs = 20_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(dir, BUNDLE_NAME), ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -208,7 +208,7 @@ describe('the bundled collector with a hung mount', () => {
       message: `/lustre: statfs still hung since ${SINCE} (helper pid ${stuck.pid} stuck in the kernel); not retried until it ends`,
     }]);
     expect(calls(work)).not.toContain('/lustre');
-    expect(mounts(report)).toEqual(['/', '/boot', '/data/run 2024', '/home', '/scratch']);
+    expect(mounts(report)).toEqual(['/dev/shm', '/run', '/', '/boot', '/data/run 2024', '/home', '/tmp', '/scratch']);
     expect(valueOf(report.gauges, 'mem_percent')).toBe(75);
     expect(valueOf(report.counters, 'cpu_total_jiffies')).toBe(95100);
 

@@ -10,11 +10,11 @@ describe('parseNetDev', () => {
   it('reads every interface of the fixture with its rx and tx bytes', () => {
     const devices = parseNetDev(fixture('proc/net/dev'));
     expect(devices.map((d) => d.iface)).toEqual(['lo', 'eth0', 'eth1', 'bond0', 'eth0.100', 'ib0', 'docker0', 'veth1a2b3c', 'virbr0', 'tun0']);
-    expect(devices.find((d) => d.iface === 'ib0')).toEqual({ iface: 'ib0', rxBytes: 90000000000, txBytes: 80000000000 });
+    expect(devices.find((d) => d.iface === 'ib0')).toEqual({ iface: 'ib0', rxBytes: 90000000000, txBytes: 80000000000, rxErrors: 0, rxDrops: 0, txErrors: 0, txDrops: 0 });
   });
 
   it.each([
-    ['counter flush against the colon (old kernels)', `${HEADER}  eth0:4294967295 12 0 0 0 0 0 0 77 3 0 0 0 0 0 0\n`, [{ iface: 'eth0', rxBytes: 4294967295, txBytes: 77 }]],
+    ['counter flush against the colon (old kernels)', `${HEADER}  eth0:4294967295 12 0 0 0 0 0 0 77 3 0 0 0 0 0 0\n`, [{ iface: 'eth0', rxBytes: 4294967295, txBytes: 77, rxErrors: 0, rxDrops: 0, txErrors: 0, txDrops: 0 }]],
     ['no interfaces', HEADER, []],
   ])('%s', (_name, text, expected) => {
     expect(parseNetDev(text)).toEqual(expected);
@@ -78,13 +78,13 @@ describe('parseDiskStats', () => {
   it('reads whole disks and partitions of the fixture; sectors are 512 bytes', () => {
     const disks = parseDiskStats(fixture('proc/diskstats'));
     expect(disks).toHaveLength(14);
-    expect(disks.find((d) => d.device === 'sda')).toEqual({ device: 'sda', readBytes: 2000000 * 512, writeBytes: 4000000 * 512 });
-    expect(disks.find((d) => d.device === 'nvme0n1')).toEqual({ device: 'nvme0n1', readBytes: 80000000 * 512, writeBytes: 120000000 * 512 });
+    expect(disks.find((d) => d.device === 'sda')).toEqual({ device: 'sda', readBytes: 2000000 * 512, writeBytes: 4000000 * 512, ioMs: 98765 });
+    expect(disks.find((d) => d.device === 'nvme0n1')).toEqual({ device: 'nvme0n1', readBytes: 80000000 * 512, writeBytes: 120000000 * 512, ioMs: 200000 });
   });
 
   it.each([
-    ['14 fields (kernel < 4.18)', '   8       0 sda 10 0 100 5 20 0 200 9 0 14 14\n', { device: 'sda', readBytes: 51200, writeBytes: 102400 }],
-    ['a 2.6 partition with 4 counters', '   8       1 sda1 10 100 20 200\n', { device: 'sda1', readBytes: 51200, writeBytes: 102400 }],
+    ['14 fields (kernel < 4.18)', '   8       0 sda 10 0 100 5 20 0 200 9 0 14 14\n', { device: 'sda', readBytes: 51200, writeBytes: 102400, ioMs: 14 }],
+    ['a 2.6 partition with 4 counters', '   8       1 sda1 10 100 20 200\n', { device: 'sda1', readBytes: 51200, writeBytes: 102400, ioMs: undefined }],
   ])('%s', (_name, text, expected) => {
     expect(parseDiskStats(text)).toEqual([expected]);
   });

@@ -8,12 +8,12 @@ import { fixture } from './helpers.js';
 describe('parseCpuStat', () => {
   it.each([
     // 4 CPUs with guest time: guest (400) and guest_nice (20) sit inside user and nice, so not added again.
-    ['4-CPU fixture', fixture('proc/stat'), { totalJiffies: 95100, idleJiffies: 80000, iowaitJiffies: 1500, procsRunning: 3 }],
+    ['4-CPU fixture', fixture('proc/stat'), { totalJiffies: 95100, idleJiffies: 80000, iowaitJiffies: 1500, stealJiffies: 50, procsRunning: 3 }],
     // Captured from this project's 2-CPU Debian 12 machine, kernel 6.x.
-    ['captured 2-CPU host', fixture('samples/stat-debian12-2cpu'), { totalJiffies: 175508, idleJiffies: 142639, iowaitJiffies: 3489, procsRunning: 3 }],
-    ['2.6.9 kernel, no steal column', 'cpu  100 1 20 800 30 4 5\ncpu0 100 1 20 800 30 4 5\n', { totalJiffies: 960, idleJiffies: 800, iowaitJiffies: 30, procsRunning: undefined }],
-    ['2.4 kernel, four columns', 'cpu  100 1 20 800\n', { totalJiffies: 921, idleJiffies: 800, iowaitJiffies: 0, procsRunning: undefined }],
-    ['per-CPU lines before the aggregate', 'cpu0 5 5 5 5 5 5 5 5\ncpu  1 2 3 4 5 6 7 8 9 10\nprocs_running 7\n', { totalJiffies: 36, idleJiffies: 4, iowaitJiffies: 5, procsRunning: 7 }],
+    ['captured 2-CPU host', fixture('samples/stat-debian12-2cpu'), { totalJiffies: 175508, idleJiffies: 142639, iowaitJiffies: 3489, stealJiffies: 11, procsRunning: 3 }],
+    ['2.6.9 kernel, no steal column', 'cpu  100 1 20 800 30 4 5\ncpu0 100 1 20 800 30 4 5\n', { totalJiffies: 960, idleJiffies: 800, iowaitJiffies: 30, stealJiffies: undefined, procsRunning: undefined }],
+    ['2.4 kernel, four columns', 'cpu  100 1 20 800\n', { totalJiffies: 921, idleJiffies: 800, iowaitJiffies: 0, stealJiffies: undefined, procsRunning: undefined }],
+    ['per-CPU lines before the aggregate', 'cpu0 5 5 5 5 5 5 5 5\ncpu  1 2 3 4 5 6 7 8 9 10\nprocs_running 7\n', { totalJiffies: 36, idleJiffies: 4, iowaitJiffies: 5, stealJiffies: 8, procsRunning: 7 }],
   ])('%s', (_name, text, expected) => {
     expect(parseCpuStat(text)).toEqual(expected);
   });

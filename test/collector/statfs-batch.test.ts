@@ -27,10 +27,10 @@ const statfsOf = (path: string): Statfs => parseStatfs(execFileSync(REAL_STAT, [
 
 const escapeMountField = (field: string): string => field.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 
-/** A /proc whose mount table lists these directories as ext4 mounts, after a tmpfs the collector leaves out. */
+/** A /proc whose mount table lists these directories as ext4 mounts, after a pseudo filesystem the collector leaves out. */
 function writeMountTable(procRoot: string, paths: readonly string[]): void {
   mkdirSync(join(procRoot, 'self'), { recursive: true });
-  const lines = ['tmpfs /run tmpfs rw 0 0', ...paths.map((p) => `/dev/vda ${escapeMountField(p)} ext4 rw,relatime 0 0`)];
+  const lines = ['cgroup2 /sys/fs/cgroup cgroup2 rw 0 0', ...paths.map((p) => `/dev/vda ${escapeMountField(p)} ext4 rw,relatime 0 0`)];
   writeFileSync(join(procRoot, 'self/mounts'), `${lines.join('\n')}\n`);
 }
 
@@ -84,7 +84,8 @@ async function expectFiguresOfStat(poll: () => Promise<readonly Sample[]>, paths
     if (JSON.stringify(before) !== JSON.stringify(after) && attempt < 20) continue;
     // On a disk that never held still (a busy CI), the same series within 1% of what stat -f says.
     paths.forEach((path, i) => {
-      const got = gauges.filter((s) => s.l?.['mount'] === path);
+      // fs_readonly comes from the mount table, not from stat -f.
+      const got = gauges.filter((s) => s.l?.['mount'] === path && s.m !== 'fs_readonly');
       const want = filesystemGauges(path, after[i]!);
       expect(got.map((s) => s.m), path).toEqual(want.map((s) => s.m));
       got.forEach((sample, k) => expect(Math.abs(sample.v - want[k]!.v), `${path} ${sample.m}`).toBeLessThanOrEqual(Math.max(1, Math.abs(want[k]!.v) / 100)));

@@ -58,6 +58,17 @@ export function toCount(text: string | undefined, what: string): number {
   return Number(text);
 }
 
+/** A whole non-negative decimal number, or undefined for anything else: for fields a kernel may lack or garble. */
+export function optionalCount(text: string | undefined): number | undefined {
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/** True for the errors that mean "this kernel has no such file", which is no error for optional readings. */
+export function isMissingFile(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null | undefined) && (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EOPNOTSUPP' || code === 'ENOTSUP';
+}
+
 export function toDecimal(text: string | undefined, what: string): number {
   if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) throw new Error(`bad ${what}: ${JSON.stringify(text)}`);
   return Number(text);

@@ -4,6 +4,8 @@ export interface CpuStat {
   readonly totalJiffies: number;
   readonly idleJiffies: number;
   readonly iowaitJiffies: number;
+  /** Time a hypervisor gave this VM's CPUs to others; undefined before Linux 2.6.11, which has no column for it. */
+  readonly stealJiffies: number | undefined;
   readonly procsRunning: number | undefined;
 }
 
@@ -12,6 +14,7 @@ export interface CpuStat {
 const SUMMED = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'];
 const IDLE = 3;
 const IOWAIT = 4;
+const STEAL = 7;
 
 export function readCpuStat(procRoot: string): string {
   return readProcFile(procRoot, 'stat');
@@ -32,6 +35,7 @@ export function parseCpuStat(text: string): CpuStat {
     totalJiffies: values.reduce((sum, v) => sum + v, 0),
     idleJiffies: values[IDLE] ?? 0,
     iowaitJiffies: values[IOWAIT] ?? 0,
+    stealJiffies: cpuLine.length > STEAL ? values[STEAL] : undefined,
     procsRunning,
   };
 }
@@ -47,6 +51,7 @@ export const cpuCollector: Collector = {
       sample('cpu_idle_jiffies', stat.idleJiffies),
       sample('cpu_iowait_jiffies', stat.iowaitJiffies),
     ];
+    if (stat.stealJiffies !== undefined) counters.push(sample('cpu_steal_jiffies', stat.stealJiffies));
     return readings(gauges, counters);
   },
 };

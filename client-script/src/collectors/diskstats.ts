@@ -1,13 +1,21 @@
-import { readings, readProcFile, sample, toCount, type Collector } from './collector.js';
+import type { Sample } from '../protocol.js';
+import { optionalCount, readings, readProcFile, sample, toCount, type Collector } from './collector.js';
 
 export interface DiskStat {
   readonly device: string;
   readonly readBytes: number;
   readonly writeBytes: number;
+  /**
+   * Milliseconds the device had I/O in flight (io_ticks, the 10th counter): iostat's %util and
+   * node_exporter's io_time_seconds. Undefined on the short partition lines of 2.6-era kernels.
+   */
+  readonly ioMs: number | undefined;
 }
 
 // /proc/diskstats counts in 512-byte sectors whatever the device's real sector size.
 const SECTOR_BYTES = 512;
+// Field index of io_ticks on a full line: major minor name, then counters 1..11 (io_ticks is the 10th).
+const IO_TICKS = 12;
 
 // node_exporter's default: partitions (their disk is counted already), loop devices, ram disks, floppies.
 const IGNORED_DEVICES = /^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$/;
@@ -38,6 +46,7 @@ export function parseDiskStats(text: string): DiskStat[] {
       device,
       readBytes: toCount(fields[readField], `${device} sectors read`) * SECTOR_BYTES,
       writeBytes: toCount(fields[writeField], `${device} sectors written`) * SECTOR_BYTES,
+      ioMs: fields.length === 7 ? undefined : optionalCount(fields[IO_TICKS]),
     });
   }
   return disks;
@@ -47,11 +56,12 @@ export const diskstatsCollector: Collector = {
   name: 'diskstats',
   readsCounters: true,
   async collect(ctx) {
-    const counters = [];
+    const counters: Sample[] = [];
     for (const disk of parseDiskStats(readDiskStats(ctx.procRoot))) {
       if (isIgnoredDevice(disk.device)) continue;
       counters.push(sample('disk_read_bytes_total', disk.readBytes, { device: disk.device }));
       counters.push(sample('disk_write_bytes_total', disk.writeBytes, { device: disk.device }));
+      if (disk.ioMs !== undefined) counters.push(sample('disk_io_ms_total', disk.ioMs, { device: disk.device }));
     }
     return readings([], counters);
   },

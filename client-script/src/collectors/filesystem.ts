@@ -2,7 +2,7 @@ import type { CollectorError, Sample } from '../protocol.js';
 import { formatSince, loadHungHelpers, planHungHelpers, saveHungHelpers, stillHungMessage, type HungHelper } from '../hung-statfs.js';
 import { runCommand } from '../run-command.js';
 import { percent, readings, sample, toCount, type CollectContext, type Collector } from './collector.js';
-import { parseMounts, readMounts, selectMounts } from './mounts.js';
+import { loadMounts, selectMounts } from './mounts.js';
 
 /** The statfs(2) fields the default helper prints with `stat -f -c '%S %b %f %a %c %d'`. */
 export interface Statfs {
@@ -162,7 +162,8 @@ export function createFilesystemCollector(now: () => number = Date.now): Collect
     name: 'filesystem',
     readsCounters: false,
     async collect(ctx) {
-      const mounts = selectMounts(parseMounts(readMounts(ctx.procRoot))).map((m) => m.mountPoint);
+      const table = selectMounts(loadMounts(ctx.procRoot));
+      const mounts = table.map((m) => m.mountPoint);
       const since = formatSince(now());
       const stuck = loadHungHelpers(ctx.statePath);
       const answered = await statBatches(mounts.filter((m) => !stuck.has(m)), ctx);
@@ -175,13 +176,15 @@ export function createFilesystemCollector(now: () => number = Date.now): Collect
       const gauges: Sample[] = [];
       const errors: CollectorError[] = [];
       const hung: HungHelper[] = [];
-      for (const outcome of outcomes) {
+      outcomes.forEach((outcome, i) => {
         if ('gauges' in outcome) gauges.push(...outcome.gauges);
         else {
           errors.push(outcome.error);
           if (outcome.hung !== undefined) hung.push(outcome.hung);
         }
-      }
+        // From the mount table, so a mount that does not answer statfs still shows it.
+        gauges.push(sample('fs_readonly', table[i]!.readOnly ? 1 : 0, { mount: mounts[i]! }));
+      });
       const plan = planHungHelpers(mounts, hung);
       const problem = saveHungHelpers(ctx.statePath, plan);
       if (problem !== undefined) errors.push({ collector: 'filesystem', message: problem });

@@ -1,15 +1,26 @@
 import { readdirSync, readlinkSync } from 'fs';
 import { join } from 'path';
-import { readings, readProcFile, sample, toCount, type Collector } from './collector.js';
+import type { Sample } from '../protocol.js';
+import { optionalCount, readings, readProcFile, sample, toCount, type Collector } from './collector.js';
 
 export interface NetDevice {
   readonly iface: string;
   readonly rxBytes: number;
   readonly txBytes: number;
+  /** Packets in error and packets dropped each way; a field the line lacks or garbles is undefined. */
+  readonly rxErrors: number | undefined;
+  readonly rxDrops: number | undefined;
+  readonly txErrors: number | undefined;
+  readonly txDrops: number | undefined;
 }
 
+// Receive: bytes packets errs drop fifo frame compressed multicast; transmit: bytes packets errs drop ...
 const RX_BYTES = 0;
+const RX_ERRS = 2;
+const RX_DROP = 3;
 const TX_BYTES = 8;
+const TX_ERRS = 10;
+const TX_DROP = 11;
 
 export function readNetDev(procRoot: string): string {
   return readProcFile(procRoot, 'net/dev');
@@ -48,7 +59,15 @@ export function parseNetDev(text: string): NetDevice[] {
     const iface = line.slice(0, colon).trim();
     // Old kernels print large counters flush against the colon ("eth0:170868537"), hence the split here.
     const fields = line.slice(colon + 1).trim().split(/\s+/);
-    devices.push({ iface, rxBytes: toCount(fields[RX_BYTES], `${iface} rx bytes`), txBytes: toCount(fields[TX_BYTES], `${iface} tx bytes`) });
+    devices.push({
+      iface,
+      rxBytes: toCount(fields[RX_BYTES], `${iface} rx bytes`),
+      txBytes: toCount(fields[TX_BYTES], `${iface} tx bytes`),
+      rxErrors: optionalCount(fields[RX_ERRS]),
+      rxDrops: optionalCount(fields[RX_DROP]),
+      txErrors: optionalCount(fields[TX_ERRS]),
+      txDrops: optionalCount(fields[TX_DROP]),
+    });
   }
   return devices;
 }
@@ -77,11 +96,17 @@ export const netdevCollector: Collector = {
   async collect(ctx) {
     const devices = parseNetDev(readNetDev(ctx.procRoot));
     const links = readInterfaceLinks(ctx.sysRoot);
-    const counters = [];
+    const counters: Sample[] = [];
     for (const dev of devices) {
       if (isSkippedInterface(dev.iface, links.get(dev.iface))) continue;
-      counters.push(sample('net_rx_bytes_total', dev.rxBytes, { iface: dev.iface }));
-      counters.push(sample('net_tx_bytes_total', dev.txBytes, { iface: dev.iface }));
+      const labels = { iface: dev.iface };
+      counters.push(sample('net_rx_bytes_total', dev.rxBytes, labels));
+      counters.push(sample('net_tx_bytes_total', dev.txBytes, labels));
+      const optional: Array<[string, number | undefined]> = [
+        ['net_rx_errors_total', dev.rxErrors], ['net_rx_drops_total', dev.rxDrops],
+        ['net_tx_errors_total', dev.txErrors], ['net_tx_drops_total', dev.txDrops],
+      ];
+      for (const [metric, value] of optional) if (value !== undefined) counters.push(sample(metric, value, labels));
     }
     return readings([], counters);
   },

@@ -188,4 +188,18 @@ export const MIGRATIONS: readonly Migration[] = [
     convertSamples(db);
     db.exec('DROP TABLE samples');
   },
+  // Branch issue-10-remote-write: the remote-write queue.
+  `
+  -- Stored rows not yet accepted by the remote-write store, in the order they were stored:
+  -- each names a sample_rows row (host, ts), whose values are read when it is sent. Written
+  -- in the transaction that writes the row, deleted once the store answered 2xx (or the row
+  -- was dropped: the cap, a 4xx, retention). samples: how many values were written, for the cap.
+  CREATE TABLE remote_write_queue (
+    id      INTEGER PRIMARY KEY,
+    host_id INTEGER NOT NULL REFERENCES hosts (id),
+    ts      INTEGER NOT NULL,
+    samples INTEGER NOT NULL,
+    UNIQUE (host_id, ts)
+  );
+  `,
 ];

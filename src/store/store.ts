@@ -11,6 +11,7 @@ import { HeartbeatStore } from './heartbeat-store.js';
 import { Layouts } from './layouts.js';
 import { readLastPolls, type HostPolls } from './fleet.js';
 import { OutboxStore } from './outbox-store.js';
+import { RemoteWriteQueue } from './remote-write-queue.js';
 import { RetentionStore } from './retention-store.js';
 import { Rollups, type Bucket } from './rollups.js';
 import { MAX_COUNTER_LAG_MS, SampleRows } from './sample-rows.js';
@@ -59,6 +60,8 @@ export class Store {
   readonly heartbeat: HeartbeatStore;
   /** Roll-ups and retention's steps (retention/prune.ts drives them). */
   readonly retention: RetentionStore;
+  /** Stored rows the remote-write store has not accepted yet (queued only while `enabled`). */
+  readonly remoteWrite: RemoteWriteQueue;
   private readonly rollups: Rollups;
 
   /** The raw handle is for store/ alone: commands use the methods and stores above. */
@@ -78,6 +81,7 @@ export class Store {
     this.outbox = new OutboxStore(db);
     this.silences = new SilenceStore(db);
     this.heartbeat = new HeartbeatStore(db);
+    this.remoteWrite = new RemoteWriteQueue(db, this.rows, this.ids);
   }
 
   /** Runs `work` as one write transaction (BEGIN IMMEDIATE): all of it is stored, or none. */
@@ -196,6 +200,7 @@ export class Store {
     const values = new Array<number>(samples.length);
     for (let i = 0; i < samples.length; i++) values[i] = samples[i]!.v;
     this.rows.write(hostId, ts, lag, this.ids.seriesOfPoll(hostId, samples), values);
+    this.remoteWrite.add(hostId, ts, samples.length);
   }
 
   /** Raw samples of one host and metric in [since, until], one entry per label set, oldest first. */

@@ -16,6 +16,7 @@ import { sendQueue, type SendReport } from './send.js';
 export const REMOTE_WRITE_BUDGET_MS = 30_000;
 /** A store's answer is quoted in the log this far. */
 const MAX_QUOTED = 200;
+const MAX_HOSTS_NAMED = 10;
 
 /**
  * After a run is stored: sends the remote-write queue (this run's rows and whatever earlier runs
@@ -65,17 +66,28 @@ function logReport(io: Io, origin: string, report: SendReport): void {
   if (report.gone.samples > 0) {
     logLine(io, 'WARN', `remote write: dropped ${report.gone.samples} queued samples (${report.gone.rows} polls) no longer stored (past retention) unsent`);
   }
+  // One line per distinct answer: a store that refuses everything is not a thousand lines.
+  const byAnswer = new Map<string, { status: number; body: string; hosts: Set<string>; samples: number }>();
   for (const refusal of report.refused) {
-    const hosts = [...new Set(refusal.hosts)].join(', ');
-    const body = refusal.body.length > MAX_QUOTED ? `${refusal.body.slice(0, MAX_QUOTED)}…` : refusal.body;
-    logLine(io, 'ERROR', `remote write to ${origin} refused ${refusal.samples} samples of ${hosts} for good (HTTP ${refusal.status}${body ? `: ${body}` : ''}): dropped, not sent again`);
+    const key = `${refusal.status} ${refusal.body}`;
+    const seen = byAnswer.get(key) ?? { status: refusal.status, body: refusal.body, hosts: new Set<string>(), samples: 0 };
+    for (const host of refusal.hosts) seen.hosts.add(host);
+    seen.samples += refusal.samples;
+    byAnswer.set(key, seen);
+  }
+  for (const { status, body, hosts, samples } of byAnswer.values()) {
+    logLine(io, 'ERROR', `remote write to ${origin} refused ${samples} samples of ${describeHosts([...hosts])} for good (HTTP ${status}${body ? `: ${quote(body)}` : ''}): dropped, not sent again`);
   }
   const sent = report.sentSamples > 0 ? `sent ${report.sentSamples} samples in ${report.requests} requests (${report.wireBytes} bytes)` : 'sent nothing';
   if (report.stopped !== undefined && report.left.samples > 0) {
-    logLine(io, 'WARN', `remote write to ${origin}: ${sent}; stopped: ${quote(report.stopped)}; ${describeLeft(report.left.samples)}`);
+    logLine(io, report.misconfigured ? 'ERROR' : 'WARN', `remote write to ${origin}: ${sent}; stopped: ${quote(report.stopped)}; ${describeLeft(report.left.samples)}`);
   } else if (report.sentSamples > 0) {
     logLine(io, 'INFO', `remote write to ${origin}: ${sent}`);
   }
+}
+
+function describeHosts(hosts: readonly string[]): string {
+  return hosts.length > MAX_HOSTS_NAMED ? `${hosts.slice(0, MAX_HOSTS_NAMED).join(', ')} and ${hosts.length - MAX_HOSTS_NAMED} more hosts` : hosts.join(', ');
 }
 
 const quote = (text: string): string => (text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);

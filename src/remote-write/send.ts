@@ -34,6 +34,8 @@ export interface SendReport {
   readonly refused: readonly Refusal[];
   /** Why sending stopped with entries left: the store's last failure, the budget, a signal. */
   readonly stopped: string | undefined;
+  /** The store refused metrix itself (URL, credentials): an ERROR, not a passing WARN. */
+  readonly misconfigured: boolean;
   readonly left: QueueDepth;
 }
 
@@ -64,6 +66,7 @@ export async function sendQueue(queue: RemoteWriteQueue, config: RemoteWriteConf
   const totals = { sentSamples: 0, requests: 0, wireBytes: 0, rawBytes: 0, goneRows: 0, goneSamples: 0 };
   const refused: Refusal[] = [];
   let stopped: string | undefined;
+  let misconfigured = false;
 
   const remaining = (): number => deadline - options.clock();
   const stop = (why: string): Outcome => {
@@ -99,6 +102,8 @@ export async function sendQueue(queue: RemoteWriteQueue, config: RemoteWriteConf
         return 'ok';
       }
       const why = result.kind === 'answered' ? `HTTP ${result.status}${result.body ? `: ${result.body}` : ''}` : result.reason;
+      misconfigured = verdict === 'misconfigured';
+      if (misconfigured) return stop(`${why} (check the url and the credentials in <remoteWrite>)`);
       // A store that lets a request time out is not asked again at once: the run would wait for it.
       if (attempt >= MAX_TRIES || (result.kind === 'failed' && result.timedOut)) return stop(why);
       const wait = Math.max(result.kind === 'answered' ? (result.retryAfterMs ?? 0) : 0, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
@@ -146,15 +151,24 @@ export async function sendQueue(queue: RemoteWriteQueue, config: RemoteWriteConf
     gone: { rows: totals.goneRows, samples: totals.goneSamples },
     refused,
     stopped,
+    misconfigured,
     left: queue.depth(),
   };
 }
 
-/** The spec's rules: 2xx accepted; 5xx and 429 (and no answer) may pass; any other status is final. */
-function judge(result: PostResult): 'accepted' | 'refused' | 'retry' {
+/**
+ * Statuses that refuse the sender, not the data: a wrong URL or credentials. Dropping the queue
+ * for a typo in a token would lose what the queue exists to keep; sending stops for this run
+ * instead (the store is not asked again before the next run) and the cap bounds the wait.
+ */
+const REFUSES_US = new Set([401, 403, 404, 405, 407]);
+
+/** The spec's rules: 2xx accepted; 5xx and 429 (and no answer) may pass; any other status refuses the data for good. */
+function judge(result: PostResult): 'accepted' | 'refused' | 'retry' | 'misconfigured' {
   if (result.kind === 'failed') return 'retry';
   if (result.status >= 200 && result.status < 300) return 'accepted';
   if (result.status === 429 || result.status >= 500) return 'retry';
+  if (REFUSES_US.has(result.status)) return 'misconfigured';
   return 'refused';
 }
 

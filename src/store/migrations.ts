@@ -190,16 +190,17 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Branch issue-10-remote-write: the remote-write queue.
   `
-  -- Stored rows not yet accepted by the remote-write store, in the order they were stored:
-  -- each names a sample_rows row (host, ts), whose values are read when it is sent. Written
-  -- in the transaction that writes the row, deleted once the store answered 2xx (or the row
-  -- was dropped: the cap, a 4xx, retention). samples: how many values were written, for the cap.
+  -- Samples stored but not yet accepted by the remote-write store, in the order they were
+  -- stored: each entry names what one write put in a sample_rows row (host, ts, and the layout
+  -- of the series written), whose values are read when it is sent. Added in the transaction
+  -- of the write, deleted once the store answered 2xx or the entry was dropped (over
+  -- maxQueued, refused by the store, past retention). samples: how many, for the cap.
   CREATE TABLE remote_write_queue (
-    id      INTEGER PRIMARY KEY,
-    host_id INTEGER NOT NULL REFERENCES hosts (id),
-    ts      INTEGER NOT NULL,
-    samples INTEGER NOT NULL,
-    UNIQUE (host_id, ts)
+    id        INTEGER PRIMARY KEY,
+    host_id   INTEGER NOT NULL REFERENCES hosts (id),
+    ts        INTEGER NOT NULL,
+    layout_id INTEGER NOT NULL REFERENCES layouts (id),
+    samples   INTEGER NOT NULL
   );
   `,
 ];

@@ -1,6 +1,7 @@
 import type { Labels } from '../metrics/labels.js';
-import { decodeValues } from './codec.js';
+import { valueAt } from './codec.js';
 import type { Db } from './database.js';
+import type { Layouts } from './layouts.js';
 import type { SampleRows } from './sample-rows.js';
 import type { SeriesIds } from './series-ids.js';
 
@@ -14,7 +15,7 @@ export interface QueuedSample {
   readonly value: number;
 }
 
-/** A queue entry and the stored row it names; `samples` undefined when the row is gone (retention). */
+/** A queue entry and the values it names, as stored now; `samples` undefined when the row is gone (retention). */
 export interface QueuedRow {
   readonly id: number;
   readonly host: string;
@@ -32,11 +33,13 @@ export interface QueueDepth {
 export type QueueTotal = 'remote_write_sent' | 'remote_write_dropped';
 
 /**
- * The remote-write queue: which stored rows the remote store has not yet accepted, oldest
- * first. An entry is added in the transaction that writes its row (Store.writeEntries), so a
- * stored row is always queued and a rolled-back one never is; the values themselves are read
- * from sample_rows when sent. Only the holder of the run lock sends, so one process at a time
- * reads and deletes entries.
+ * The remote-write queue: what the remote store has not yet accepted, oldest first, one entry
+ * per write of a row (host, time, the layout of the series written). An entry is added in the
+ * transaction of its write (Store.writeEntries), so stored samples are always queued and
+ * rolled-back ones never are; the values are read from sample_rows when sent. A row written
+ * again at the same time (merged) gets a second entry for what that write added, so what was
+ * sent already is not sent again. Only the holder of the run lock sends: one process at a
+ * time reads and deletes entries.
  */
 export class RemoteWriteQueue {
   /** Set by the poller when config.xml has <remoteWrite>: without it nothing is queued. */
@@ -55,11 +58,13 @@ export class RemoteWriteQueue {
   constructor(
     private readonly db: Db,
     private readonly rows: SampleRows,
+    private readonly layouts: Layouts,
     private readonly ids: SeriesIds,
   ) {
-    // A row written again at the same time (merged, store.ts) stays where it was in the queue.
-    this.insert = db.prepare('INSERT INTO remote_write_queue (host_id, ts, samples) VALUES (?, ?, ?) ON CONFLICT (host_id, ts) DO UPDATE SET samples = samples + excluded.samples');
-    this.selectOldest = db.prepare<[number], { id: number; host_id: number; ts: number; samples: number }>('SELECT id, host_id, ts, samples FROM remote_write_queue ORDER BY id LIMIT ?');
+    this.insert = db.prepare('INSERT INTO remote_write_queue (host_id, ts, layout_id, samples) VALUES (?, ?, ?, ?)');
+    this.selectOldest = db.prepare<[number], { id: number; host_id: number; ts: number; layout_id: number; samples: number }>(
+      'SELECT id, host_id, ts, layout_id, samples FROM remote_write_queue ORDER BY id LIMIT ?',
+    );
     this.deleteOne = db.prepare('DELETE FROM remote_write_queue WHERE id = ?');
     this.selectDepth = db.prepare<[], { rows: number; samples: number | null }>('SELECT count(*) AS rows, sum(samples) AS samples FROM remote_write_queue');
     // The newest entry that no longer fits under the cap, counting from the newest.
@@ -72,9 +77,9 @@ export class RemoteWriteQueue {
     this.addTotal = db.prepare('INSERT INTO store_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value');
   }
 
-  /** Queues a row just written; callers are inside the transaction that wrote it. */
-  add(hostId: number, ts: number, samples: number): void {
-    if (this.enabled) this.insert.run(hostId, ts, samples);
+  /** Queues what a write just put in a row; callers are inside the transaction of the write. */
+  add(hostId: number, ts: number, layoutId: number, samples: number): void {
+    if (this.enabled) this.insert.run(hostId, ts, layoutId, samples);
   }
 
   /** The oldest `limit` entries with their rows' values. */
@@ -83,7 +88,7 @@ export class RemoteWriteQueue {
       id: entry.id,
       host: this.hostName(entry.host_id),
       count: entry.samples,
-      samples: this.read(entry.host_id, entry.ts),
+      samples: this.read(entry.host_id, entry.ts, entry.layout_id),
     }));
   }
 
@@ -130,13 +135,17 @@ export class RemoteWriteQueue {
     return name;
   }
 
-  private read(hostId: number, ts: number): QueuedSample[] | undefined {
+  /** The entry's series as the row holds them now, each at its time (a counter's is the row's less its lag). */
+  private read(hostId: number, ts: number, layoutId: number): QueuedSample[] | undefined {
     const row = this.rows.at(hostId, ts);
     if (!row) return undefined;
-    const values = decodeValues(row.vals);
-    return row.layout.series.map((series, k) => {
+    const samples: QueuedSample[] = [];
+    for (const series of this.layouts.get(layoutId).series) {
+      const k = row.layout.positions.get(series);
+      if (k === undefined) continue;
       const info = this.ids.info(series);
-      return { series, metric: info.metric, labels: info.labels, ts: k >= row.layout.countersFrom ? ts - row.lag : ts, value: values[k]! };
-    });
+      samples.push({ series, metric: info.metric, labels: info.labels, ts: k >= row.layout.countersFrom ? ts - row.lag : ts, value: valueAt(row.vals, k) });
+    }
+    return samples;
   }
 }

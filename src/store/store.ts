@@ -81,7 +81,7 @@ export class Store {
     this.outbox = new OutboxStore(db);
     this.silences = new SilenceStore(db);
     this.heartbeat = new HeartbeatStore(db);
-    this.remoteWrite = new RemoteWriteQueue(db, this.rows, this.ids);
+    this.remoteWrite = new RemoteWriteQueue(db, this.rows, this.layouts, this.ids);
   }
 
   /** Runs `work` as one write transaction (BEGIN IMMEDIATE): all of it is stored, or none. */
@@ -199,8 +199,8 @@ export class Store {
     const hostId = this.ids.host(host);
     const values = new Array<number>(samples.length);
     for (let i = 0; i < samples.length; i++) values[i] = samples[i]!.v;
-    this.rows.write(hostId, ts, lag, this.ids.seriesOfPoll(hostId, samples), values);
-    this.remoteWrite.add(hostId, ts, samples.length);
+    const layoutId = this.rows.write(hostId, ts, lag, this.ids.seriesOfPoll(hostId, samples), values);
+    if (layoutId !== undefined) this.remoteWrite.add(hostId, ts, layoutId, samples.length);
   }
 
   /** Raw samples of one host and metric in [since, until], one entry per label set, oldest first. */

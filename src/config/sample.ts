@@ -160,5 +160,17 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
     Example:
     <heartbeat url="https://hc-ping.com/your-check-uuid" every="5m" timeout="10s"/>
   -->
+
+  <!--
+    <web>: "metrix serve", the web view, JSON/CSV API and Prometheus /metrics (its flags
+    --listen, --cert, --key and --insecure-listen override these). Users: metrix user add.
+      listen     HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks a free one)
+      cert, key  PEM certificate (with its chain) and private key, both or neither: HTTPS
+      insecure   true: allow plain HTTP on an address other machines can reach (default
+                 false). Passwords and tokens are still refused over it from other machines
+
+    Example:
+    <web listen="0.0.0.0:8443" cert="/etc/metrix/tls.crt" key="/etc/metrix/tls.key"/>
+  -->
 </metrix>
 `;

@@ -55,7 +55,8 @@ export function labelName(name: string): string {
   return out.startsWith('__') ? `label${out}` : out;
 }
 
-export const labelValue = (value: string): string => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const NEEDS_ESCAPE = /[\\\n"]/;
+export const labelValue = (value: string): string => (NEEDS_ESCAPE.test(value) ? value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : value);
 const helpText = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
 export function sampleValue(value: number): string {
@@ -63,10 +64,6 @@ export function sampleValue(value: number): string {
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';
   return String(value);
-}
-
-function labelText(labels: ReadonlyArray<readonly [string, string]>): string {
-  return labels.length === 0 ? '' : `{${labels.map(([name, value]) => `${name}="${labelValue(value)}"`).join(',')}}`;
 }
 
 /**
@@ -88,7 +85,35 @@ interface Family {
   readonly help: string;
   readonly type: string;
   readonly lines: string[];
+  /** Label texts written, so two names that sanitize alike never repeat a series (the first wins). */
   readonly seen: Set<string>;
+}
+
+/** Names are few and repeat for every host: sanitized once. */
+function memo(f: (name: string) => string): (name: string) => string {
+  const cache = new Map<string, string>();
+  return (name) => {
+    let found = cache.get(name);
+    if (found === undefined) cache.set(name, (found = f(name)));
+    return found;
+  };
+}
+
+/** The labels of one sample after the host's: sorted, sanitized, renamed `exported_…` where they clash. */
+function sampleLabels(labels: Readonly<Record<string, string>> | undefined, taken: readonly string[], label: (name: string) => string): string {
+  if (!labels) return '';
+  const keys = Object.keys(labels);
+  if (keys.length === 0) return '';
+  keys.sort();
+  let text = '';
+  const used: string[] = [...taken];
+  for (const key of keys) {
+    let exposed = label(key);
+    while (used.includes(exposed)) exposed = `exported_${exposed}`;
+    used.push(exposed);
+    text += `,${exposed}="${labelValue(labels[key]!)}"`;
+  }
+  return text;
 }
 
 /** The whole exposition: hosts' metrics (one family per metric, its hosts together), then `own` figures. */
@@ -99,35 +124,27 @@ export function exposition(hosts: readonly HostLatest[], own: readonly OwnFigure
     if (!found) families.set(name, (found = { ...make(), lines: [], seen: new Set() }));
     return found;
   };
-  const add = (f: Family, name: string, labels: ReadonlyArray<readonly [string, string]>, value: number, ts?: number): void => {
-    const text = labelText(labels);
-    if (f.seen.has(text)) return; // two names that sanitize alike: the first wins, a family never repeats a series
-    f.seen.add(text);
-    f.lines.push(`${name}${text} ${sampleValue(value)}${ts === undefined ? '' : ` ${Math.round(ts)}`}`);
+  const add = (f: Family, name: string, labels: string, value: number, ts?: number): void => {
+    if (f.seen.has(labels)) return;
+    f.seen.add(labels);
+    f.lines.push(`${name}${labels === '' ? '' : `{${labels}}`} ${sampleValue(value)}${ts === undefined ? '' : ` ${Math.round(ts)}`}`);
   };
+  const exposed = memo(exposedName);
+  const label = memo(labelName);
+  const info = family('metrix_host_group_info', () => ({ help: 'one series per host and group it is in (value 1), for joins by group', type: 'gauge' }));
   for (const host of hosts) {
-    const base: Array<[string, string]> = [['host', host.host]];
-    if (host.groups.length > 0) base.push(['group', host.groups.join(',')]);
+    const hostLabel = `host="${labelValue(host.host)}"`;
+    const base = host.groups.length > 0 ? `${hostLabel},group="${labelValue(host.groups.join(','))}"` : hostLabel;
+    const taken = host.groups.length > 0 ? ['host', 'group'] : ['host'];
     for (const sample of host.samples) {
-      const name = exposedName(sample.m);
-      const taken = new Set(base.map(([label]) => label));
-      const extra = Object.entries(sample.l ?? {})
-        .map(([label, value]): [string, string] => [labelName(label), value])
-        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-        .map(([label, value]): [string, string] => {
-          let exposed = label;
-          while (taken.has(exposed)) exposed = `exported_${exposed}`;
-          taken.add(exposed);
-          return [exposed, value];
-        });
-      add(family(name, () => familyOf(sample.m, name)), name, [...base, ...extra], sample.v, sample.ts);
+      const name = exposed(sample.m);
+      add(family(name, () => familyOf(sample.m, name)), name, base + sampleLabels(sample.l, taken, label), sample.v, sample.ts);
     }
-    const info = family('metrix_host_group_info', () => ({ help: 'one series per host and group it is in (value 1), for joins by group', type: 'gauge' }));
-    for (const group of host.groups) add(info, 'metrix_host_group_info', [['host', host.host], ['group', group]], 1);
+    for (const group of host.groups) add(info, 'metrix_host_group_info', `${hostLabel},group="${labelValue(group)}"`, 1);
   }
   for (const figure of own) {
     const f = family(figure.name, () => ({ help: figure.help, type: figure.type }));
-    for (const series of figure.series) add(f, figure.name, Object.entries(series.labels).map(([k, v]): [string, string] => [labelName(k), v]), series.value);
+    for (const series of figure.series) add(f, figure.name, sampleLabels(series.labels, [], label).slice(1), series.value);
   }
   let out = '';
   for (const [name, f] of families) {

@@ -39,7 +39,7 @@ describe('Prometheus exposition of hosts\' latest samples', () => {
       [],
     );
     expect(promtool(text)).toBe('');
-    expect(text).toContain('_9bad_name_x{host="f4",group="g",bad_label="v",exported_group="x",exported_host="other",label__name__="z"} NaN');
+    expect(text).toContain('_9bad_name_x{host="f4",group="g",label__name__="z",bad_label="v",exported_group="x",exported_host="other"} NaN');
     expect(text).toContain('check_status{host="f4",group="g"} +Inf');
   });
 

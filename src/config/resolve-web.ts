@@ -16,7 +16,9 @@ export function resolveWeb(element: XmlElement | undefined, context: ResolveCont
     if ('error' in parsed) problems.push(`<web> listen="${attrs.listen}": ${parsed.error}`);
     else listen = parsed;
   }
-  if ((attrs.cert === undefined) !== (attrs.key === undefined)) problems.push('<web>: give both cert and key (HTTPS needs the certificate and its private key), or neither');
+  // On the attributes as written: a bad value has its own problem already.
+  const given = (name: string): boolean => element?.attributes[name] !== undefined;
+  if (given('cert') !== given('key')) problems.push('<web>: give both cert and key (HTTPS needs the certificate and its private key), or neither');
   return {
     listen,
     cert: attrs.cert === undefined ? undefined : context.localPath(attrs.cert),

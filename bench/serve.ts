@@ -188,6 +188,7 @@ try {
   console.log(line('GET /api/v1/hosts, If-None-Match (304)', await run('/api/v1/hosts', { ...auth, 'if-none-match': etag }), true));
   console.log(line('GET / (overview page)', await run('/')));
   console.log(line(`GET /metrics (${HOSTS} × ${SERIES})`, await run('/metrics')));
+  console.log(line('GET /metrics, gzip (as Prometheus asks)', await run('/metrics', { ...auth, 'accept-encoding': 'gzip' })));
 
   // Prometheus over the same samples.
   const om = join(dir, 'samples.om');

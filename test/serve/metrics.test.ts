@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { POLLER_HOST } from '../../src/alerts/self-monitoring.js';
 import { addUser, bearer, down, project, request, start, storeRun, up, withStore } from './harness.js';
@@ -31,5 +32,9 @@ describe('GET /metrics', () => {
     const promtool = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: reply.body, encoding: 'utf8', timeout: 60_000 });
     expect(`${promtool.stdout}${promtool.stderr}`).toBe('');
     expect(promtool.status).toBe(0);
+    // Gzipped when asked (Prometheus does): the same text.
+    const gz = await request(server.url, '/metrics', { headers: { ...bearer(token), 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.raw).toString('utf8')).toBe(reply.body);
   });
 });

@@ -71,9 +71,8 @@ export class WireEncoder {
 
 /** The label pairs of one series as sent, sorted by name (byte order: `__name__` comes before any lower-case name). */
 export function seriesLabels(host: string, metric: string, own: Labels, extra: Labels): Array<[string, string]> {
-  const all = new Map<string, string>(Object.entries(extra));
-  all.set('host', host);
-  for (const [name, value] of Object.entries(own)) all.set(name, value);
-  all.set('__name__', metric);
-  return [...all].filter(([, value]) => value !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const pairs: Array<[string, string]> = [['__name__', metric], ['host', host]];
+  for (const name in own) if (name !== 'host' && name !== '__name__') pairs.push([name, own[name]!]);
+  for (const name in extra) if (!(name in own) && name !== 'host' && name !== '__name__') pairs.push([name, extra[name]!]);
+  return pairs.filter(([, value]) => value !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -52,6 +52,21 @@ export interface SendOptions {
 type Outcome = 'ok' | 'stop';
 
 /**
+ * One encoder per store (series ids belong to a database) and set of extra labels: under
+ * metrix run a series' labels are encoded once for the life of the process, not once a cycle.
+ */
+const encoders = new WeakMap<RemoteWriteQueue, { readonly key: string; readonly encoder: WireEncoder }>();
+
+function encoderFor(queue: RemoteWriteQueue, config: RemoteWriteConfig): WireEncoder {
+  const key = JSON.stringify(config.labels);
+  const known = encoders.get(queue);
+  if (known?.key === key) return known.encoder;
+  const encoder = new WireEncoder(config.labels);
+  encoders.set(queue, { key, encoder });
+  return encoder;
+}
+
+/**
  * Sends the queue, oldest first, until it is empty, the budget is spent, a signal comes or the
  * store fails. A request's rows leave the queue only once the store answered 2xx; a 4xx other
  * than 429 drops them for good (a request of several rows is first split in halves, so one
@@ -61,7 +76,7 @@ type Outcome = 'ok' | 'stop';
  */
 export async function sendQueue(queue: RemoteWriteQueue, config: RemoteWriteConfig, options: SendOptions): Promise<SendReport> {
   const deadline = options.clock() + options.budgetMs;
-  const encoder = new WireEncoder(config.labels);
+  const encoder = encoderFor(queue, config);
   const trimmed = queue.trim(config.maxQueued);
   const totals = { sentSamples: 0, requests: 0, wireBytes: 0, rawBytes: 0, goneRows: 0, goneSamples: 0 };
   const refused: Refusal[] = [];

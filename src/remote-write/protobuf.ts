@@ -7,6 +7,8 @@
  *   message Label        { string name = 1; string value = 2; }
  *   message Sample       { double value = 1; int64 timestamp = 2; }
  */
+import { writeVarint as writeUnsigned } from '../store/codec.js';
+
 
 /** Field tags: (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited). */
 const TAG_FIRST_BYTES = 0x0a; // field 1, length-delimited: timeseries, labels, label name
@@ -84,24 +86,16 @@ export function varintSize(value: number): number {
   return size;
 }
 
-/** Writes an integer (|value| < 2^53) as a varint; returns the offset after it. */
+/** Writes an integer (|value| < 2^53) as a varint, a negative one as int64 does; returns the offset after it. */
 export function writeVarint(out: Buffer, offset: number, value: number): number {
+  if (value >= 0) return writeUnsigned(out, offset, value);
   let at = offset;
-  if (value < 0) {
-    let rest = BigInt.asUintN(64, BigInt(value));
-    for (let i = 0; i < 9; i++) {
-      out[at++] = Number(rest & 0x7fn) | 0x80;
-      rest >>= 7n;
-    }
-    out[at++] = Number(rest);
-    return at;
+  let rest = BigInt.asUintN(64, BigInt(value));
+  for (let i = 0; i < 9; i++) {
+    out[at++] = Number(rest & 0x7fn) | 0x80;
+    rest >>= 7n;
   }
-  let rest = value;
-  while (rest >= 128) {
-    out[at++] = (rest % 128) | 0x80;
-    rest = Math.floor(rest / 128);
-  }
-  out[at++] = rest;
+  out[at++] = Number(rest);
   return at;
 }
 

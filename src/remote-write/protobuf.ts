@@ -9,7 +9,6 @@
  */
 import { writeVarint as writeUnsigned } from '../store/codec.js';
 
-
 /** Field tags: (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited). */
 const TAG_FIRST_BYTES = 0x0a; // field 1, length-delimited: timeseries, labels, label name
 const TAG_SECOND_BYTES = 0x12; // field 2, length-delimited: samples, label value

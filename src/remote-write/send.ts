@@ -1,6 +1,6 @@
 import type { RemoteWriteConfig } from '../config/types.js';
 import type { QueueDepth, RemoteWriteQueue } from '../store/remote-write-queue.js';
-import { cutBatches, WireEncoder, type Batch, type StoredRow } from './batch.js';
+import { cutBatches, WireEncoder, type Batch, type HostGroups, type StoredRow } from './batch.js';
 import type { Poster, PostResult } from './post.js';
 
 /** Samples in one request at most (Prometheus's own sender sends 2,000 by default). */
@@ -47,21 +47,23 @@ export interface SendOptions {
   readonly budgetMs: number;
   readonly signal?: AbortSignal;
   readonly maxBatchSamples?: number;
+  /** Each host's groups, for the `group` label (config.hosts); none when absent. */
+  readonly groups?: HostGroups;
 }
 
 type Outcome = 'ok' | 'stop';
 
 /**
- * One encoder per store (series ids belong to a database) and set of extra labels: under
+ * One encoder per store (series ids belong to a database), extra labels and host groups: under
  * metrix run a series' labels are encoded once for the life of the process, not once a cycle.
  */
 const encoders = new WeakMap<RemoteWriteQueue, { readonly key: string; readonly encoder: WireEncoder }>();
 
-function encoderFor(queue: RemoteWriteQueue, config: RemoteWriteConfig): WireEncoder {
-  const key = JSON.stringify(config.labels);
+function encoderFor(queue: RemoteWriteQueue, config: RemoteWriteConfig, groups: HostGroups): WireEncoder {
+  const key = JSON.stringify([config.labels, [...groups]]);
   const known = encoders.get(queue);
   if (known?.key === key) return known.encoder;
-  const encoder = new WireEncoder(config.labels);
+  const encoder = new WireEncoder(config.labels, groups);
   encoders.set(queue, { key, encoder });
   return encoder;
 }
@@ -76,7 +78,7 @@ function encoderFor(queue: RemoteWriteQueue, config: RemoteWriteConfig): WireEnc
  */
 export async function sendQueue(queue: RemoteWriteQueue, config: RemoteWriteConfig, options: SendOptions): Promise<SendReport> {
   const deadline = options.clock() + options.budgetMs;
-  const encoder = encoderFor(queue, config);
+  const encoder = encoderFor(queue, config, options.groups ?? new Map());
   const trimmed = queue.trim(config.maxQueued);
   const totals = { sentSamples: 0, requests: 0, wireBytes: 0, rawBytes: 0, goneRows: 0, goneSamples: 0 };
   const refused: Refusal[] = [];

@@ -125,7 +125,7 @@ export async function sendQueue(queue: RemoteWriteQueue, config: RemoteWriteConf
       if (attempt >= MAX_TRIES || (result.kind === 'failed' && result.timedOut)) return stop(why);
       const wait = Math.max(result.kind === 'answered' ? (result.retryAfterMs ?? 0) : 0, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
       if (wait >= remaining()) return stop(why);
-      await options.sleep(wait);
+      await sleepUnlessStopped(options.sleep, wait, options.signal);
     }
   };
 
@@ -187,6 +187,22 @@ function judge(result: PostResult): 'accepted' | 'refused' | 'retry' | 'misconfi
   if (result.status === 429 || result.status >= 500) return 'retry';
   if (REFUSES_US.has(result.status)) return 'misconfigured';
   return 'refused';
+}
+
+/** A backoff that a signal cuts short (the loop then sees the signal and stops). */
+async function sleepUnlessStopped(sleep: SendOptions['sleep'], ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return;
+  let onAbort = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), stopped]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 const ids = (batch: Batch): number[] => batch.rows.map((row) => row.id);

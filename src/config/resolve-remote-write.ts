@@ -12,8 +12,8 @@ export const REMOTE_WRITE_DEFAULTS = { timeoutMs: 10_000, maxQueued: 5_000_000 }
 
 /** Prometheus's label names, less the reserved `__` prefix. */
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-/** Labels metrix sets on every series itself. */
-const OWN_LABELS = ['host'];
+/** Labels metrix sets itself: the host's name, and its groups. */
+const OWN_LABELS = ['host', 'group'];
 
 /** Remote write, or undefined without <remoteWrite> (or with a url too broken to use: a problem says so). */
 export function resolveRemoteWrite(element: XmlElement | undefined, context: ResolveContext, problems: string[]): RemoteWriteConfig | undefined {
@@ -25,7 +25,7 @@ export function resolveRemoteWrite(element: XmlElement | undefined, context: Res
     if (!LABEL_NAME.test(name) || name.startsWith('__')) {
       problems.push(`<remoteWrite> labels: "${name}" is not a label name (allowed: letters, digits and "_", not starting with a digit or "__")`);
     } else if (OWN_LABELS.includes(name)) {
-      problems.push(`<remoteWrite> labels: "${name}" is set by metrix on every series (the host's name); choose another name`);
+      problems.push(`<remoteWrite> labels: "${name}" is set by metrix itself (the host's name, its groups); choose another name`);
     }
   }
   if (given('bearerTokenEnv') && (given('user') || given('passwordEnv'))) {

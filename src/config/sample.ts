@@ -178,7 +178,8 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
     --web.enable-remote-write-receiver, Mimir, Thanos Receive, VictoriaMetrics) by remote write
     1.0. Samples are queued in the database with the run that stores them and sent after the
     run, oldest first; a store that is down keeps them queued, and the next run sends from the
-    oldest on. Series carry the host's name as label host. A WARN says when the store is
+    oldest on. Series carry the host's name as label host, its groups as label group, and
+    the names "metrix serve" gives them at /metrics (uptime_seconds). A WARN says when the store is
     down; an ERROR when it refuses samples for good (they are dropped, counted in
     metrix_remote_write_dropped_total) or refuses metrix (wrong url or credentials: nothing is
     dropped).

@@ -22,8 +22,8 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** A watcher answers with a few short headers; more than this is not one. */
 const MAX_HEADER_BYTES = 16 * 1024;
 
-/** Why a request failed before any answer, by the system's error code, in a sysadmin's words. */
-const NETWORK_ERRORS: Readonly<Record<string, string>> = {
+/** Why a request failed before any answer, by the system's error code, in a sysadmin's words (remote write's too). */
+export const NETWORK_ERRORS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset by the server',
   ENOTFOUND: 'host name not found',

@@ -35,7 +35,8 @@ export async function remoteWriteAfterRun(config: Config, store: Store, io: Io, 
     }
     const ca = remoteWrite.caFile === undefined ? undefined : readFileSync(remoteWrite.caFile);
     const poster = createPoster({ url: remoteWrite.url, userAgent: `metrix/${metrixVersion()}`, authorization: authorization.value, ca });
-    const report = await sendQueue(store.remoteWrite, remoteWrite, { poster, clock: io.clock, sleep: io.sleep, budgetMs, ...(signal ? { signal } : {}) });
+    const groups = new Map(config.hosts.filter((host) => host.groups.length > 0).map((host) => [host.name, host.groups]));
+    const report = await sendQueue(store.remoteWrite, remoteWrite, { poster, clock: io.clock, sleep: io.sleep, budgetMs, groups, ...(signal ? { signal } : {}) });
     logReport(io, origin, report);
     store.writeSamples(POLLER_HOST, io.clock(), [
       { m: 'metrix_remote_write_queued', v: report.left.samples },

@@ -39,15 +39,21 @@ export function cutBatches(rows: readonly StoredRow[], maxSamples: number): Batc
   return batches;
 }
 
+/** The groups of each host, by host name (hosts in none, and metrix's own "(metrix)", absent). */
+export type HostGroups = ReadonlyMap<string, readonly string[]>;
+
 /**
  * Turns batches into request bodies: protobuf, then snappy. A series' labels are encoded once
- * (per encoder) and reused: `__name__`, the series' own labels, `host`, the configured extra
- * labels (a series' own win), empty values left out, sorted by name as the spec requires.
+ * (per encoder) and reused. Names and labels are those `metrix serve`'s /metrics gives the same
+ * series (src/serve/exposition.ts), so one dashboard reads either: see seriesLabels.
  */
 export class WireEncoder {
   private readonly labels = new Map<number, Buffer>();
 
-  constructor(private readonly extra: Labels) {}
+  constructor(
+    private readonly extra: Labels,
+    private readonly groups: HostGroups,
+  ) {}
 
   /** The snappy-compressed WriteRequest of a batch, and its size before compression. */
   encode(batch: Batch): { body: Buffer; raw: number } {
@@ -62,18 +68,34 @@ export class WireEncoder {
   private labelsOf(host: string, sample: QueuedSample): Buffer {
     let encoded = this.labels.get(sample.series);
     if (encoded === undefined) {
-      encoded = encodeLabels(seriesLabels(host, sample.metric, sample.labels, this.extra));
+      encoded = encodeLabels(seriesLabels(host, this.groups.get(host) ?? [], sample.metric, sample.labels, this.extra));
       this.labels.set(sample.series, encoded);
     }
     return encoded;
   }
 }
 
-/** The label pairs of one series as sent, sorted by name (byte order: `__name__` comes before any lower-case name). */
-export function seriesLabels(host: string, metric: string, own: Labels, extra: Labels): Array<[string, string]> {
-  const all = new Map<string, string>(Object.entries(extra));
-  all.set('host', host);
-  for (const [name, value] of Object.entries(own)) all.set(name, value);
-  all.set('__name__', metric);
-  return [...all].filter(([, value]) => value !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * A metric's name as Prometheus's conventions want it, the name /metrics gives it too: units
+ * spelled out (`uptime_sec` -> `uptime_seconds`, `_per_sec` -> `_per_second`), and `_total`
+ * left to counters (`procs_total`, a gauge, -> `procs_all`). Catalog names need nothing else.
+ */
+export function prometheusName(metric: string): string {
+  if (metric === 'procs_total') return 'procs_all';
+  return metric.replace(/_per_sec$/, '_per_second').replace(/_sec$/, '_seconds');
+}
+
+/**
+ * The label pairs of one series as sent, sorted by name (byte order: `__name__` comes before
+ * any lower-case name): the name, `host`, `group` (the host's groups joined by ",", absent for
+ * a host in none), the series' own labels, then the configured extra labels a series' own
+ * do not already name. No empty value.
+ */
+export function seriesLabels(host: string, groups: readonly string[], metric: string, own: Labels, extra: Labels): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [['__name__', prometheusName(metric)], ['host', host]];
+  if (groups.length > 0) pairs.push(['group', groups.join(',')]);
+  const taken = (name: string): boolean => name === 'host' || name === 'group' || name === '__name__';
+  for (const name in own) if (!taken(name)) pairs.push([name, own[name]!]);
+  for (const name in extra) if (!(name in own) && !taken(name)) pairs.push([name, extra[name]!]);
+  return pairs.filter(([, value]) => value !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -2,6 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { formatDuration } from '../config/duration.js';
 import { urlOrigin } from '../config/http-url.js';
+import { NETWORK_ERRORS } from '../notify/http-ping.js';
 
 /** What the store said: its status, the start of its answer (for the log) and how long it asks us to wait. */
 export type PostResult =
@@ -12,17 +13,6 @@ export type PostResult =
 /** An error answer is read this far for the log line; the rest is dropped. */
 const MAX_BODY_BYTES = 4096;
 const MAX_HEADER_BYTES = 16 * 1024;
-
-const NETWORK_ERRORS: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by the server',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed (temporary DNS failure)',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-  EPIPE: 'connection closed by the server',
-};
 
 export interface Poster {
   /** POSTs one compressed WriteRequest; never throws. */

@@ -7,6 +7,7 @@
  *   message Label        { string name = 1; string value = 2; }
  *   message Sample       { double value = 1; int64 timestamp = 2; }
  */
+import { writeVarint as writeUnsigned } from '../store/codec.js';
 
 /** Field tags: (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited). */
 const TAG_FIRST_BYTES = 0x0a; // field 1, length-delimited: timeseries, labels, label name
@@ -32,17 +33,18 @@ export interface WireSeries {
  * by their bytes, none repeated, no empty value (remote-write/series.ts builds them).
  */
 export function encodeLabels(labels: ReadonlyArray<readonly [string, string]>): Buffer {
-  const parts = labels.map(([name, value]) => [Buffer.from(name, 'utf8'), Buffer.from(value, 'utf8')] as const);
+  const lengths = labels.map(([name, value]) => [Buffer.byteLength(name, 'utf8'), Buffer.byteLength(value, 'utf8')] as const);
   let size = 0;
-  for (const [name, value] of parts) size += fieldSize(labelSize(name, value));
+  for (const [name, value] of lengths) size += fieldSize(fieldSize(name) + fieldSize(value));
   const out = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const [name, value] of parts) {
+  labels.forEach(([name, value], i) => {
+    const [nameLength, valueLength] = lengths[i]!;
     out[at++] = TAG_FIRST_BYTES;
-    at = writeVarint(out, at, labelSize(name, value));
-    at = writeBytes(out, at, TAG_FIRST_BYTES, name);
-    at = writeBytes(out, at, TAG_SECOND_BYTES, value);
-  }
+    at = writeVarint(out, at, fieldSize(nameLength) + fieldSize(valueLength));
+    at = writeString(out, at, TAG_FIRST_BYTES, name, nameLength);
+    at = writeString(out, at, TAG_SECOND_BYTES, value, valueLength);
+  });
   return out;
 }
 
@@ -70,7 +72,6 @@ export function encodeWriteRequest(series: readonly WireSeries[]): Buffer {
   return out;
 }
 
-const labelSize = (name: Buffer, value: Buffer): number => fieldSize(name.length) + fieldSize(value.length);
 const sampleSize = (sample: WireSample): number => 1 + 8 + 1 + varintSize(sample.timestamp);
 const seriesSize = (series: WireSeries): number => series.labels.length + series.samples.reduce((sum, sample) => sum + fieldSize(sampleSize(sample)), 0);
 /** A length-delimited field: tag, length, bytes. */
@@ -84,29 +85,21 @@ export function varintSize(value: number): number {
   return size;
 }
 
-/** Writes an integer (|value| < 2^53) as a varint; returns the offset after it. */
+/** Writes an integer (|value| < 2^53) as a varint, a negative one as int64 does; returns the offset after it. */
 export function writeVarint(out: Buffer, offset: number, value: number): number {
+  if (value >= 0) return writeUnsigned(out, offset, value);
   let at = offset;
-  if (value < 0) {
-    let rest = BigInt.asUintN(64, BigInt(value));
-    for (let i = 0; i < 9; i++) {
-      out[at++] = Number(rest & 0x7fn) | 0x80;
-      rest >>= 7n;
-    }
-    out[at++] = Number(rest);
-    return at;
+  let rest = BigInt.asUintN(64, BigInt(value));
+  for (let i = 0; i < 9; i++) {
+    out[at++] = Number(rest & 0x7fn) | 0x80;
+    rest >>= 7n;
   }
-  let rest = value;
-  while (rest >= 128) {
-    out[at++] = (rest % 128) | 0x80;
-    rest = Math.floor(rest / 128);
-  }
-  out[at++] = rest;
+  out[at++] = Number(rest);
   return at;
 }
 
-function writeBytes(out: Buffer, offset: number, tag: number, bytes: Buffer): number {
+function writeString(out: Buffer, offset: number, tag: number, text: string, length: number): number {
   out[offset] = tag;
-  const at = writeVarint(out, offset + 1, bytes.length);
-  return at + bytes.copy(out, at);
+  const at = writeVarint(out, offset + 1, length);
+  return at + out.write(text, at, length, 'utf8');
 }

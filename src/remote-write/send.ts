@@ -1,6 +1,6 @@
 import type { RemoteWriteConfig } from '../config/types.js';
 import type { QueueDepth, RemoteWriteQueue } from '../store/remote-write-queue.js';
-import { cutBatches, WireEncoder, type Batch, type StoredRow } from './batch.js';
+import { cutBatches, WireEncoder, type Batch, type HostGroups, type StoredRow } from './batch.js';
 import type { Poster, PostResult } from './post.js';
 
 /** Samples in one request at most (Prometheus's own sender sends 2,000 by default). */
@@ -47,9 +47,26 @@ export interface SendOptions {
   readonly budgetMs: number;
   readonly signal?: AbortSignal;
   readonly maxBatchSamples?: number;
+  /** Each host's groups, for the `group` label (config.hosts); none when absent. */
+  readonly groups?: HostGroups;
 }
 
 type Outcome = 'ok' | 'stop';
+
+/**
+ * One encoder per store (series ids belong to a database), extra labels and host groups: under
+ * metrix run a series' labels are encoded once for the life of the process, not once a cycle.
+ */
+const encoders = new WeakMap<RemoteWriteQueue, { readonly key: string; readonly encoder: WireEncoder }>();
+
+function encoderFor(queue: RemoteWriteQueue, config: RemoteWriteConfig, groups: HostGroups): WireEncoder {
+  const key = JSON.stringify([config.labels, [...groups]]);
+  const known = encoders.get(queue);
+  if (known?.key === key) return known.encoder;
+  const encoder = new WireEncoder(config.labels, groups);
+  encoders.set(queue, { key, encoder });
+  return encoder;
+}
 
 /**
  * Sends the queue, oldest first, until it is empty, the budget is spent, a signal comes or the
@@ -61,7 +78,7 @@ type Outcome = 'ok' | 'stop';
  */
 export async function sendQueue(queue: RemoteWriteQueue, config: RemoteWriteConfig, options: SendOptions): Promise<SendReport> {
   const deadline = options.clock() + options.budgetMs;
-  const encoder = new WireEncoder(config.labels);
+  const encoder = encoderFor(queue, config, options.groups ?? new Map());
   const trimmed = queue.trim(config.maxQueued);
   const totals = { sentSamples: 0, requests: 0, wireBytes: 0, rawBytes: 0, goneRows: 0, goneSamples: 0 };
   const refused: Refusal[] = [];
@@ -108,7 +125,7 @@ export async function sendQueue(queue: RemoteWriteQueue, config: RemoteWriteConf
       if (attempt >= MAX_TRIES || (result.kind === 'failed' && result.timedOut)) return stop(why);
       const wait = Math.max(result.kind === 'answered' ? (result.retryAfterMs ?? 0) : 0, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
       if (wait >= remaining()) return stop(why);
-      await options.sleep(wait);
+      await sleepUnlessStopped(options.sleep, wait, options.signal);
     }
   };
 
@@ -170,6 +187,22 @@ function judge(result: PostResult): 'accepted' | 'refused' | 'retry' | 'misconfi
   if (result.status === 429 || result.status >= 500) return 'retry';
   if (REFUSES_US.has(result.status)) return 'misconfigured';
   return 'refused';
+}
+
+/** A backoff that a signal cuts short (the loop then sees the signal and stops). */
+async function sleepUnlessStopped(sleep: SendOptions['sleep'], ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return;
+  let onAbort = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), stopped]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 const ids = (batch: Batch): number[] => batch.rows.map((row) => row.id);

@@ -79,7 +79,8 @@ function encodePacked(values: ArrayLike<number>): Buffer {
   return out.subarray(0, at);
 }
 
-function writeVarint(out: Buffer, at: number, n: number): number {
+/** An unsigned integer below 2^53 as a base-128 varint (protobuf's); returns the offset after it. */
+export function writeVarint(out: Buffer, at: number, n: number): number {
   let i = at;
   while (n >= 128) {
     out[i++] = (n % 128) | 128;

@@ -15,7 +15,7 @@ export interface QueuedSample {
   readonly value: number;
 }
 
-/** A queue entry and the values it names, as stored now; `samples` undefined when the row is gone (retention). */
+/** A queue entry and the values it names, as stored now; `samples` undefined when they are gone (retention). */
 export interface QueuedRow {
   readonly id: number;
   readonly host: string;
@@ -146,6 +146,6 @@ export class RemoteWriteQueue {
       const info = this.ids.info(series);
       samples.push({ series, metric: info.metric, labels: info.labels, ts: k >= row.layout.countersFrom ? ts - row.lag : ts, value: valueAt(row.vals, k) });
     }
-    return samples;
+    return samples.length > 0 ? samples : undefined;
   }
 }

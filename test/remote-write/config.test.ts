@@ -25,7 +25,8 @@ const CASES: readonly [string, string, string][] = [
   ['token env not a name', rw(`url="${URL_OK}" bearerTokenEnv="$TOKEN"`), '<remoteWrite> bearerTokenEnv="$TOKEN": not an environment variable name'],
   ['label name with a dash', rw(`url="${URL_OK}" labels="data-center=b"`), '<remoteWrite> labels: "data-center" is not a label name'],
   ['reserved label name', rw(`url="${URL_OK}" labels="__name__=x"`), '<remoteWrite> labels: "__name__" is not a label name'],
-  ['the host label', rw(`url="${URL_OK}" labels="host=x"`), '<remoteWrite> labels: "host" is set by metrix on every series'],
+  ['the host label', rw(`url="${URL_OK}" labels="host=x"`), '<remoteWrite> labels: "host" is set by metrix itself'],
+  ['the group label', rw(`url="${URL_OK}" labels="group=x"`), '<remoteWrite> labels: "group" is set by metrix itself'],
   ['twice', doc(`<remoteWrite url="${URL_OK}"/><remoteWrite url="${URL_OK}"/>`), '<metrix> element <remoteWrite> may appear only once (found 2)'],
 ];
 

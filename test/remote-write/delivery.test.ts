@@ -129,7 +129,7 @@ describe('remote write under metrix run', () => {
     expect(mem).toEqual(polls.slice(0, mem.length));
     expect(mem.length).toBeGreaterThanOrEqual(4);
     // The cycle's own figure went with it.
-    expect(all.some((key) => key.includes('"metrix_cycle_duration_sec"'))).toBe(true);
+    expect(all.some((key) => key.includes('"metrix_cycle_duration_seconds"'))).toBe(true);
   });
 
   it('a store that never answers costs a cycle at most half its wait: the next cycles start on time', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { seriesLabels } from '../../src/remote-write/batch.js';
+import { prometheusName, seriesLabels } from '../../src/remote-write/batch.js';
 import { encodeLabels, encodeWriteRequest, varintSize, writeVarint } from '../../src/remote-write/protobuf.js';
 import { snappyCompress, snappyDecompress } from '../../src/remote-write/snappy.js';
 import { decodeWriteRequest } from './wire.js';
@@ -39,14 +39,27 @@ describe('the WriteRequest protobuf', () => {
     }
   });
 
-  it('labels a series by name with __name__ first, the series own labels over host and extra labels, no empty values', () => {
-    expect(seriesLabels('f4', 'disk_used_percent', { mount: '/', empty: '' }, { site: 'jinr', mount: 'extra', zone: 'b' })).toEqual([
+  it('labels a series by name with __name__ first, the series own labels over extra labels, host and group set by metrix, no empty values', () => {
+    expect(seriesLabels('f4', ['compute', 'gpu'], 'disk_used_percent', { mount: '/', empty: '' }, { site: 'jinr', mount: 'extra', zone: 'b' })).toEqual([
       ['__name__', 'disk_used_percent'],
+      ['group', 'compute,gpu'],
       ['host', 'f4'],
       ['mount', '/'],
       ['site', 'jinr'],
       ['zone', 'b'],
     ]);
+    expect(seriesLabels('(metrix)', [], 'metrix_mail_ok', {}, {})).toEqual([['__name__', 'metrix_mail_ok'], ['host', '(metrix)']]);
+  });
+
+  it.each([
+    ['uptime_sec', 'uptime_seconds'],
+    ['poll_duration_sec', 'poll_duration_seconds'],
+    ['net_rx_bytes_per_sec', 'net_rx_bytes_per_second'],
+    ['procs_total', 'procs_all'],
+    ['net_rx_bytes_total', 'net_rx_bytes_total'],
+    ['mem_percent', 'mem_percent'],
+  ])('names %s as /metrics does: %s', (metric, name) => {
+    expect(prometheusName(metric)).toBe(name);
   });
 });
 

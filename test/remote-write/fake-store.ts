@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { snappyDecompress } from '../../src/remote-write/snappy.js';
 import { decodeWriteRequest, type DecodedSeries } from './wire.js';
@@ -20,11 +21,11 @@ export interface FakeStore {
   stop(): Promise<void>;
 }
 
-/** A remote-write endpoint on 127.0.0.1 that decodes what comes and answers as `reply` says (204 by default). */
-export async function startFakeStore(reply: FakeStore['reply'] = () => ({ status: 204 })): Promise<FakeStore> {
+/** A remote-write endpoint on 127.0.0.1 that decodes what comes and answers as `reply` says (204 by default); HTTPS with `tls`. */
+export async function startFakeStore(reply: FakeStore['reply'] = () => ({ status: 204 }), tls?: { readonly key: Buffer; readonly cert: Buffer }): Promise<FakeStore> {
   const received: Received[] = [];
   const state = { reply };
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -40,9 +41,10 @@ export async function startFakeStore(reply: FakeStore['reply'] = () => ({ status
         res.end(answer.body ?? '');
       });
     });
-  });
+  };
+  const server = tls ? createTlsServer(tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`;
   return Object.assign(state, {
     url,
     received,

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../farm/hostile.js';
 import { prometheusMissing, startPrometheus, type PrometheusServer } from '../farm/prometheus.js';
@@ -20,13 +22,17 @@ describe.skipIf(prometheusMissing() !== undefined)('remote write to a real Prome
 
   it('after an execute, Prometheus holds mem_percent{host="localhost"} as metrix stored it', async () => {
     const dir = project(`url="${prometheus.remoteWriteUrl}" labels="site=test"`);
+    writeFileSync(join(dir, 'config.xml'), readFileSync(join(dir, 'config.xml'), 'utf8').replace('transport="local"', 'transport="local" groups="compute,gpu"'));
     const time = fakeTime(Date.now() - 30 * MINUTE);
     const run = await metrix(dir, ['execute'], time);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(new RegExp(`INFO remote write to ${prometheus.url}: sent \\d+ samples in 1 request \\(\\d+ bytes\\)`));
     const [[ts, value]] = stored(dir, 'localhost', 'mem_percent') as [[number, number]];
     const answer = await prometheus.query('mem_percent{host="localhost"}', ts);
-    expect(answer).toEqual([{ metric: { __name__: 'mem_percent', host: 'localhost', site: 'test' }, samples: [{ t: ts, v: value }] }]);
+    expect(answer).toEqual([{ metric: { __name__: 'mem_percent', group: 'compute,gpu', host: 'localhost', site: 'test' }, samples: [{ t: ts, v: value }] }]);
+    // Named as metrix serve's /metrics names them: units spelled out.
+    const [[uptimeTs, uptime]] = stored(dir, 'localhost', 'uptime_sec') as [[number, number]];
+    expect(await prometheus.query('uptime_seconds{host="localhost"}', uptimeTs)).toEqual([{ metric: { __name__: 'uptime_seconds', group: 'compute,gpu', host: 'localhost', site: 'test' }, samples: [{ t: uptimeTs, v: uptime }] }]);
     // Labelled series keep their labels; counters go too.
     expect((await prometheus.query('disk_used_percent{host="localhost",mount="/"}', ts)).length).toBe(1);
     expect((await prometheus.query('cpu_total_jiffies{host="localhost"}', ts)).length).toBe(1);

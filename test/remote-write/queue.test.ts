@@ -123,4 +123,19 @@ describe('the remote-write queue', () => {
     expect(report.left).toEqual({ rows: 2, samples: 6 });
     store.close();
   });
+
+  it('a signal during a backoff ends it at once: no further try, the queue kept', async () => {
+    const { store } = openStore();
+    store.writeRun({ startedAt: T0, finishedAt: T0, polls: [poll('a', T0)] });
+    const stop = new AbortController();
+    const fake = poster(() => {
+      stop.abort();
+      return { kind: 'answered', status: 429, body: '', retryAfterMs: 20_000 };
+    });
+    const report = await sendQueue(store.remoteWrite, CONFIG, { poster: fake, clock: () => T0, sleep: () => new Promise(() => undefined), budgetMs: 30_000, signal: stop.signal });
+    expect(fake.bodies).toHaveLength(1);
+    expect(report.stopped).toBe('stopped by a signal');
+    expect(report.left.samples).toBe(3);
+    store.close();
+  });
 });

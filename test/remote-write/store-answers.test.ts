@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Io, StopSignal } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { metrixVersion } from '../../src/cli/version.js';
+import { makeCertificate } from '../mail/smtp-server.js';
 import { startFakeStore, hostsOf, type FakeStore } from './fake-store.js';
 import { fakeTime, metrix, project, queued, stored } from './harness.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -191,5 +194,58 @@ describe('remote write: the store answers', () => {
     expect(sent.has(time.now())).toBe(true);
     const [dropped] = stored(dir, '(metrix)', 'metrix_remote_write_dropped_total').slice(-1);
     expect(dropped![1]).toBeGreaterThan(0);
+  });
+});
+
+describe('remote write: https and signals', () => {
+  it('https: a store whose certificate caFile vouches for is sent to; without caFile the run says why, and keeps the queue', async () => {
+    const dir = tempDir();
+    const certificate = makeCertificate(dir);
+    const store = await startFakeStore(undefined, { key: certificate.key, cert: certificate.cert });
+    stores.push(store);
+    project(`url="${store.url}"`, dir);
+    const time = fakeTime(Date.now());
+    const untrusted = await metrix(dir, ['execute'], time);
+    expect(untrusted.code).toBe(0);
+    expect(untrusted.stderr).toMatch(/WARN remote write to https:\/\/127\.0\.0\.1:\d+: sent nothing; stopped: self[- ]signed certificate; \d+ samples wait/);
+    expect(store.received).toHaveLength(0);
+    project(`url="${store.url}" caFile="${certificate.certPath}"`, dir);
+    time.advance(MINUTE);
+    const trusted = await metrix(dir, ['execute'], time);
+    expect(trusted.stderr).toMatch(/INFO remote write to https:\/\/127\.0\.0\.1:\d+: sent \d+ samples/);
+    expect(stored(dir, 'localhost', 'mem_percent').map(([ts]) => ts)).toEqual(
+      store.received.flatMap((r) => r.series.filter((s) => s.labels[0]![1] === 'mem_percent').map((s) => s.samples[0]!.timestamp)),
+    );
+  });
+
+  it('SIGTERM while a request waits for its answer: the request ends at once, execute exits as stopped, nothing leaves the queue', async () => {
+    const store = await fakeStore(() => {
+      stop?.('SIGTERM');
+      return new Promise(() => undefined);
+    });
+    let stop: ((signal: StopSignal) => void) | undefined;
+    const dir = project(`url="${store.url}" timeout="1m"`);
+    const time = fakeTime(Date.now());
+    let err = '';
+    const io: Io = {
+      out: () => undefined,
+      err: (text) => void (err += text),
+      isTty: false,
+      env: {},
+      cwd: dir,
+      clock: time.now,
+      sleep: async (ms) => time.advance(ms),
+      onStop: (listener) => {
+        stop = listener;
+        return () => (stop = undefined);
+      },
+    };
+    const started = Date.now();
+    const code = await main(['node', 'metrix', 'execute'], io);
+    expect(Date.now() - started).toBeLessThan(30_000); // not the minute of the timeout
+    expect(code).toBe(143);
+    expect(err).toMatch(/WARN remote write to .*: sent nothing; stopped: stopped by a signal; \d+ samples wait/);
+    // What the request held, and the three remote-write figures written after it.
+    expect(queued(dir).samples).toBe(store.received[0]!.series.length + 3);
   });
 });

@@ -38,7 +38,7 @@ function showHost(info) {
     return ms === undefined ? 'never' : `${age(now - ms)} ago (${utc(ms)})`;
   };
   const pct = (v) => (v === null || v === undefined ? '—' : `${figure(v)} %`);
-  document.getElementById('facts').replaceChildren(
+  document.getElementById('facts').replaceChildren(...[
     fact('groups', h.groups.join(', ') || '—'),
     fact('last seen', when(h.last_seen)),
     fact('last poll', when(h.last_poll)),
@@ -48,7 +48,7 @@ function showHost(info) {
     fact('fullest disk', h.disk_used_percent === null ? '—' : `${figure(h.disk_used_percent)} % ${h.disk_mount ?? ''}`),
     h.state === 'down' ? fact('why down', [h.reason, h.message].filter(Boolean).join(': ')) : null,
     h.warnings ? fact('warnings', h.warnings) : null,
-  );
+  ].filter(Boolean));
   const section = document.getElementById('alerts-section');
   section.hidden = h.alerts.length === 0;
   document.querySelector('#alerts tbody').replaceChildren(
@@ -71,13 +71,24 @@ const series = (metric, labels) => {
   return text ? `${metric}{${text}}` : metric;
 };
 
+/** Neighbouring segments of one state as one (RASSMon merges intervals whose state did not change). */
+function mergeSegments(segments) {
+  const merged = [];
+  for (const s of [...segments].sort((a, b) => a.from - b.from)) {
+    const last = merged[merged.length - 1];
+    if (last && last.state === s.state && s.from <= last.to) last.to = Math.max(last.to, s.to);
+    else merged.push({ from: s.from, to: s.to, state: s.state });
+  }
+  return merged;
+}
+
 /** The bar: one rectangle per segment, a title on each, hour marks under it, shares in the legend. */
 function showStateBar(bar) {
   const box = document.getElementById('statebar');
   const span = bar.until - bar.since;
   const totals = { up: 0, alerting: 0, down: 0, unknown: 0 };
-  const chart = svg('svg', { viewBox: '0 0 1000 28', preserveAspectRatio: 'none', role: 'img', 'aria-label': 'state over the last 24 hours' });
-  for (const s of bar.segments) {
+  const chart = svg('svg', { viewBox: '0 0 1000 28', preserveAspectRatio: 'none', 'shape-rendering': 'crispEdges', role: 'img', 'aria-label': 'state over the last 24 hours' });
+  for (const s of mergeSegments(bar.segments)) {
     const from = Math.max(s.from, bar.since);
     const to = Math.min(s.to, bar.until);
     if (!(to > from) || !Object.hasOwn(totals, s.state)) continue;
@@ -127,6 +138,18 @@ function axisValue(unit) {
     });
 }
 
+/** Time marks in UTC, as every time on these pages: 14:00 within a day, 11-30 or 11-30 12:00 beyond. */
+function timeLabels(rangeMs) {
+  return (u, splits) =>
+    splits.map((seconds) => {
+      const text = utc(seconds * 1000);
+      const day = text.slice(5, 10);
+      const time = text.slice(11, 16);
+      if (rangeMs <= RANGES['24h']) return time;
+      return time === '00:00' ? day : `${day} ${time}`;
+    });
+}
+
 const withUnit = (text, unit) => (unit === 'B' || unit === 'B/s' ? `${text}${unit}` : unit ? `${text} ${unit}` : text);
 
 /** Points of every label set on one time axis (uPlot's shape): x in seconds, null where a set has none. */
@@ -169,6 +192,8 @@ async function drawChart(metric, box, range, generation) {
   const nowS = Date.now() / 1000;
   const opts = {
     width,
+    // Cursor and legend times in UTC too.
+    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     height: 200,
     series: [
       {},
@@ -185,7 +210,7 @@ async function drawChart(metric, box, range, generation) {
       x: { time: true, range: () => [nowS - RANGES[range] / 1000, nowS] },
       y: { range: (u, min, max) => (unit === '%' ? [0, Math.max(100, max ?? 0)] : [Math.min(0, min ?? 0), max > 0 ? max * 1.1 : 1]) },
     },
-    axes: [{}, { values: axisValue(unit), size: 60 }],
+    axes: [{ values: timeLabels(RANGES[range]) }, { values: axisValue(unit), size: 60 }],
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
   };

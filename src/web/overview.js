@@ -28,12 +28,12 @@ function stateBadge(h) {
 }
 
 /** A percentage with a thin bar; the bar's width is set through the CSSOM, which the CSP allows. */
-function percent(value, mount) {
+function percent(value) {
   if (value === null || value === undefined) return '';
   const bar = el('span');
   bar.style.width = `${Math.max(0, Math.min(100, value))}%`;
   const cls = value >= 90 ? 'pct crit' : value >= 80 ? 'pct hot' : 'pct';
-  return el('span', { class: cls }, figure(value), mount === undefined ? '' : ` ${mount}`, el('span', { class: 'bar' }, bar));
+  return el('span', { class: cls }, figure(value), el('span', { class: 'bar' }, bar));
 }
 
 function alertsCell(h) {
@@ -57,6 +57,7 @@ function makeRow(h) {
     cpu: el('td', { class: 'num' }),
     mem: el('td', { class: 'num' }),
     disk: el('td', { class: 'num' }),
+    mount: el('td', { class: 'mount' }),
     load: el('td', { class: 'num' }),
     seen: el('td', { class: 'num' }),
     alerts: el('td', { class: 'alerts-cell' }),
@@ -77,7 +78,9 @@ function fillRow(row, h) {
   c.state.replaceChildren(stateBadge(h));
   c.cpu.replaceChildren(percent(h.cpu_percent));
   c.mem.replaceChildren(percent(h.mem_percent));
-  c.disk.replaceChildren(percent(h.disk_used_percent, h.disk_mount ?? undefined));
+  c.disk.replaceChildren(percent(h.disk_used_percent));
+  c.mount.textContent = h.disk_mount ?? '';
+  c.mount.title = h.disk_mount ?? '';
   c.load.textContent = figure(h.load1);
   c.seen.title = h.last_seen ? utc(toMs(h.last_seen)) : 'never answered';
   c.alerts.replaceChildren(...alertsCell(h));

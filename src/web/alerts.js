@@ -103,8 +103,10 @@ function enableAdmin() {
 run(async () => {
   const session = await startPage('alerts');
   isAdmin = session.role === 'admin';
+  // A viewer gets neither the form nor the End buttons (the server would refuse them anyway).
   for (const th of document.querySelectorAll('.admin-only')) th.hidden = !isAdmin;
   if (isAdmin) enableAdmin();
+  else document.getElementById('add-silence').remove();
   document.getElementById('tabs').addEventListener('click', (event) => {
     const tab = event.target.closest('a[data-state]');
     if (!tab || event.ctrlKey || event.metaKey || event.shiftKey) return;

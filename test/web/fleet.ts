@@ -25,7 +25,7 @@ export const HOSTILE_WARNING = 'gpu: <svg onload=window.__pwned=3>';
 
 export const HOST_COUNT = 200;
 export const hostName = (i: number): string => `n${i}`;
-/** Down now: their latest poll failed. n3 went down 10 hours ago, the others an hour ago. */
+/** Down now: their latest poll failed. n3 went down 10 hours ago (and was down for two hours before), the others an hour ago. */
 export const DOWN = ['n3', 'n40', 'n77', 'n120', 'n150', 'n199'];
 /** Up with a firing alert (high-cpu). */
 export const ALERTING = ['n5', 'n12', 'n64', 'n101', 'n180'];
@@ -83,9 +83,9 @@ function samples(name: string, i: number, ts: number, now: number): Sample[] {
   ];
 }
 
-/** Down at `ts`: always for the DOWN hosts lately, and n3 also for two hours a day ago. */
+/** Down at `ts`: the DOWN hosts lately, n3 also for two hours some 20 hours ago. */
 function isDown(name: string, ts: number, now: number): boolean {
-  if (name === 'n3') return ts > now - 10 * HOUR || (ts > now - 26 * HOUR && ts < now - 24 * HOUR);
+  if (name === 'n3') return ts > now - 10 * HOUR || (ts > now - 20 * HOUR && ts < now - 18 * HOUR);
   return DOWN.includes(name) && ts > now - HOUR;
 }
 

@@ -1,4 +1,5 @@
 import { escapeControl } from '../text/escape.js';
+import { readSecret } from './secret.js';
 import { formatUtcMs } from '../text/time.js';
 
 /** Where a command writes, what it may read of the machine, and its clock: all injectable for tests. */
@@ -15,6 +16,8 @@ export interface Io {
   readonly onStop?: (listener: (signal: StopSignal) => void) => () => void;
   /** Calls `listener` on each SIGHUP until unsubscribed (metrix run reloads its config). */
   readonly onHangup?: (listener: () => void) => () => void;
+  /** Reads a password: piped stdin's first line, or typed at a prompt without echo; absent where there is no input. */
+  readonly readSecret?: (prompt: string) => Promise<string>;
 }
 
 export type StopSignal = 'SIGTERM' | 'SIGINT';
@@ -41,6 +44,7 @@ export function processIo(): Io {
       process.on('SIGHUP', handler);
       return () => void process.off('SIGHUP', handler);
     },
+    readSecret: (prompt) => readSecret(prompt),
   };
 }
 

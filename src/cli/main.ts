@@ -11,6 +11,8 @@ import { alerts } from '../commands/alerts.js';
 import { mailTest } from '../commands/mail-test.js';
 import { prune } from '../commands/prune.js';
 import { silenceAdd, silenceList, silenceRemove } from '../commands/silence.js';
+import { serve } from '../commands/serve.js';
+import { userAdd, userList, userRemove, userRevoke, userToken } from '../commands/user.js';
 import { TIME_ARG_HELP } from '../query/time-arg.js';
 import { exitCodeOf, reportError } from './errors.js';
 import { processIo, type Io } from './io.js';
@@ -100,6 +102,31 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
   subcommand(silence, 'remove', 'end a silence now')
     .argument('<id>', 'silence id, from metrix silence list')
     .action((id: string, opts) => done(silenceRemove({ id, config: configPath(opts) }, io)));
+
+  command('serve', 'the web view, JSON/CSV API and Prometheus /metrics, until stopped')
+    .option('--listen <host:port>', 'address to listen on (default: <web listen>, else 127.0.0.1:8080)')
+    .option('--cert <file>', 'TLS certificate (PEM); with --key, serve HTTPS')
+    .option('--key <file>', 'TLS private key (PEM)')
+    .option('--insecure-listen', 'allow plain HTTP on an address other machines can reach')
+    .option('--assets <dir>', 'directory of the web pages (default: the ones built with metrix)')
+    .action((opts) => done(serve({ ...opts, config: configPath(opts) }, io)));
+
+  const user = group('user', 'accounts for the web view and API (scrypt-hashed, in the database)');
+  subcommand(user, 'add', 'add a user, or set a new password and role (password from stdin, or prompted)')
+    .argument('<name>', 'user name')
+    .addOption(new Option('--role <role>', 'what the user may do').choices(['viewer', 'admin']).makeOptionMandatory())
+    .action((name: string, opts) => done(userAdd({ name, role: opts.role, config: configPath(opts) }, io)));
+  subcommand(user, 'remove', 'remove a user and its tokens')
+    .argument('<name>', 'user name')
+    .action((name: string, opts) => done(userRemove({ name, config: configPath(opts) }, io)));
+  withFormat(subcommand(user, 'list', 'users, roles and live tokens')).action((opts) => done(userList({ ...opts, config: configPath(opts) }, io)));
+  subcommand(user, 'token', 'print a new bearer token for the user (shown once)')
+    .argument('<name>', 'user name')
+    .action((name: string, opts) => done(userToken({ name, config: configPath(opts) }, io)));
+  subcommand(user, 'revoke', 'revoke the user\'s tokens (all, or one by --id)')
+    .argument('<name>', 'user name')
+    .option('--id <n>', 'only this token (its number, printed by metrix user token)')
+    .action((name: string, opts) => done(userRevoke({ name, id: opts.id, config: configPath(opts) }, io)));
 
   subcommand(group('mail', 'mail tools'), 'test', 'send a test message through the configured transport, and say what failed if it did')
     .option('--to <addresses>', 'send to these instead of the <mail> recipients')

@@ -24,7 +24,7 @@ export interface SilenceAddOptions {
 const SILENCE_RANGE = { min: 60_000, max: MAX_SILENCE_MS } as const;
 
 /** Checks a new silence against the config, so a typo cannot silence nothing (or everything). */
-function planSilence(options: SilenceAddOptions, config: Config, now: number, user: string): NewSilence {
+export function planSilence(options: SilenceAddOptions, config: Config, now: number, user: string): NewSilence {
   const problems: string[] = [];
   if (options.host === undefined && options.rule === undefined) problems.push('name what to silence: -h HOST and/or --rule RULE');
   if (options.host !== undefined && !config.hosts.some((h) => h.name === options.host)) problems.push(`unknown host "${options.host}"`);

@@ -3,6 +3,7 @@ import { resolveAlerts } from './resolve-alerts.js';
 import { resolveHeartbeat } from './resolve-heartbeat.js';
 import { resolveHosts } from './resolve-hosts.js';
 import { resolveMail } from './resolve-mail.js';
+import { resolveWeb } from './resolve-web.js';
 import { checkRules } from './rules.js';
 import { ROOT_ELEMENT, SETTINGS_ATTRS } from './schema.js';
 import { checkShape } from './shape.js';
@@ -51,6 +52,7 @@ export function resolveConfig(root: XmlElement, options: ResolveOptions): Resolv
     mail: resolveMail(child('mail'), context, problems),
     alerts: resolveAlerts(child('alerts'), problems),
     ...(heartbeat ? { heartbeat } : {}),
+    ...(child('web') ? { web: resolveWeb(child('web'), context, problems) } : {}),
   };
   problems.push(...checkRules(config));
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };

@@ -131,6 +131,14 @@ export const HEARTBEAT_ATTRS = {
   timeout: { kind: 'duration', range: DURATION_RANGES.heartbeatTimeout },
 } as const satisfies AttrSpecs;
 
+/** `metrix serve`: where it listens, its TLS files, and whether plain HTTP may leave loopback. */
+export const WEB_ATTRS = {
+  listen: { kind: 'text' },
+  cert: { kind: 'path' },
+  key: { kind: 'path' },
+  insecure: { kind: 'bool' },
+} as const satisfies AttrSpecs;
+
 export interface ElementSpec {
   readonly attributes: AttrSpecs;
   readonly required: readonly string[];
@@ -144,7 +152,7 @@ export const ELEMENTS: Readonly<Record<string, ElementSpec>> = {
   metrix: {
     attributes: {},
     required: [],
-    children: { settings: 'once', defaults: 'once', hosts: 'once', mail: 'once', alerts: 'once', heartbeat: 'once' },
+    children: { settings: 'once', defaults: 'once', hosts: 'once', mail: 'once', alerts: 'once', heartbeat: 'once', web: 'once' },
   },
   settings: { attributes: SETTINGS_ATTRS, required: [], children: {} },
   defaults: { attributes: DEFAULTS_ATTRS, required: [], children: {} },
@@ -154,4 +162,5 @@ export const ELEMENTS: Readonly<Record<string, ElementSpec>> = {
   alerts: { attributes: {}, required: [], children: { alert: 'many' } },
   alert: { attributes: ALERT_ATTRS, required: ['name', 'metric', 'op', 'value'], children: {} },
   heartbeat: { attributes: HEARTBEAT_ATTRS, required: ['url'], children: {} },
+  web: { attributes: WEB_ATTRS, required: [], children: {} },
 };

@@ -110,6 +110,16 @@ export interface HeartbeatConfig {
   readonly timeoutMs: number;
 }
 
+/** `metrix serve` (config <web>; its flags override each). */
+export interface WebConfig {
+  readonly listen: { readonly host: string; readonly port: number };
+  /** Absolute paths of the PEM certificate (chain) and private key; HTTPS when both are given. */
+  readonly cert: string | undefined;
+  readonly key: string | undefined;
+  /** Plain HTTP on an address other hosts can reach: refused unless this is set. */
+  readonly insecure: boolean;
+}
+
 export interface Config {
   /** Absolute path of the config file this was read from. */
   readonly path: string;
@@ -121,4 +131,6 @@ export interface Config {
   readonly alerts: readonly AlertRule[];
   /** Absent without a <heartbeat> element. */
   readonly heartbeat?: HeartbeatConfig;
+  /** `metrix serve`'s listen address and TLS files, defaults filled in; absent without a <web> element. */
+  readonly web?: WebConfig;
 }

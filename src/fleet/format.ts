@@ -45,7 +45,8 @@ function csvCells(line: HostOverview): string[] {
   ];
 }
 
-function jsonLine(line: HostOverview): object {
+/** One line as `metrix hosts --format json` prints it (the API serves the same rows). */
+export function jsonLine(line: HostOverview): object {
   return {
     host: line.host,
     groups: line.groups,

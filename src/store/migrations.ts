@@ -188,4 +188,24 @@ export const MIGRATIONS: readonly Migration[] = [
     convertSamples(db);
     db.exec('DROP TABLE samples');
   },
+  // Branch issue-10-serve: accounts for metrix serve. Passwords as scrypt hashes with their
+  // parameters and salt (src/serve/passwords.ts); bearer tokens as the SHA-256 of the token
+  // (random 32 bytes: a fast hash is enough, the token is shown once and never stored).
+  `
+  CREATE TABLE users (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    role       TEXT NOT NULL CHECK (role IN ('viewer', 'admin')),
+    password   TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE tokens (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    sha256     TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX tokens_by_user ON tokens (user_id);
+  `,
 ];

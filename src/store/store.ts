@@ -17,6 +17,8 @@ import { MAX_COUNTER_LAG_MS, SampleRows } from './sample-rows.js';
 import { acquireRunLock, type Holder, type LockDeps, type LockResult } from './run-lock.js';
 import { SeriesIds } from './series-ids.js';
 import { SilenceStore } from './silence-store.js';
+import { UserStore } from './user-store.js';
+import { WebReads } from './web-reads.js';
 
 export interface SeriesRange {
   readonly labels: Labels;
@@ -55,6 +57,10 @@ export class Store {
   /** Rendered messages waiting to be sent, and what became of them. */
   readonly outbox: OutboxStore;
   readonly silences: SilenceStore;
+  /** Accounts and bearer tokens of metrix serve. */
+  readonly users: UserStore;
+  /** Small reads for metrix serve (polls for the state bar, series lists, run and outbox figures). */
+  readonly web: WebReads;
   /** The heartbeat's last accepted ping, for its throttle. */
   readonly heartbeat: HeartbeatStore;
   /** Roll-ups and retention's steps (retention/prune.ts drives them). */
@@ -77,6 +83,8 @@ export class Store {
     this.alerts = new AlertStore(db);
     this.outbox = new OutboxStore(db);
     this.silences = new SilenceStore(db);
+    this.users = new UserStore(db);
+    this.web = new WebReads(db);
     this.heartbeat = new HeartbeatStore(db);
   }
 
@@ -242,10 +250,10 @@ export class Store {
   /**
    * The samples of `metrics` each host stored at one time (the `ts` of one of its polls), by
    * host; hosts with none are left out. One seek on the (host, time) key per host, no history
-   * read. The one reader of samples by poll.
+   * read; every metric when `metrics` is not given. The one reader of samples by poll.
    */
-  samplesAt(at: ReadonlyArray<{ readonly host: string; readonly ts: number }>, metrics: readonly string[]): Map<string, Sample[]> {
-    const wanted = new Set(metrics);
+  samplesAt(at: ReadonlyArray<{ readonly host: string; readonly ts: number }>, metrics?: readonly string[]): Map<string, Sample[]> {
+    const wanted = metrics && new Set(metrics);
     const found = new Map<string, Sample[]>();
     for (const { host, ts } of at) {
       const hostId = this.ids.findHost(host);
@@ -256,7 +264,7 @@ export class Store {
       // Counters read before the poll's end are at another time, not this one.
       const samples = row.layout.series.flatMap((id, k): Sample[] => {
         const info = this.ids.info(id);
-        if (!wanted.has(info.metric) || (k >= row.layout.countersFrom && row.lag !== 0)) return [];
+        if ((wanted && !wanted.has(info.metric)) || (k >= row.layout.countersFrom && row.lag !== 0)) return [];
         return [{ m: info.metric, v: values[k]!, l: info.labels }];
       });
       if (samples.length > 0) found.set(host, samples);

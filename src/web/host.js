@@ -156,7 +156,7 @@ const withUnit = (text, unit) => (unit === 'B' || unit === 'B/s' ? `${text}${uni
 function align(seriesList) {
   const times = new Set();
   for (const s of seriesList) for (const [t] of s.points) times.add(t);
-  const xs = [...times].sort((a, b) => a - b);
+  const xs = withGaps([...times].sort((a, b) => a - b));
   const index = new Map(xs.map((t, i) => [t, i]));
   const columns = seriesList.map((s) => {
     const ys = new Array(xs.length).fill(null);
@@ -164,6 +164,23 @@ function align(seriesList) {
     return ys;
   });
   return [xs.map((t) => t / 1000), ...columns];
+}
+
+/**
+ * A time with no point of any series in the middle of each gap three times longer than the usual
+ * spacing (a host that was down, a poller that stopped): the line breaks there instead of
+ * drawing a straight line across hours nobody measured.
+ */
+function withGaps(xs) {
+  if (xs.length < 3) return xs;
+  const deltas = xs.slice(1).map((t, i) => t - xs[i]).sort((a, b) => a - b);
+  const usual = deltas[Math.floor(deltas.length / 2)];
+  const out = [xs[0]];
+  for (let i = 1; i < xs.length; i++) {
+    if (xs[i] - xs[i - 1] > 3 * usual) out.push((xs[i] + xs[i - 1]) / 2);
+    out.push(xs[i]);
+  }
+  return out;
 }
 
 function stepFor(rangeMs, widthPx) {

@@ -207,9 +207,9 @@ describe('the pages of metrix serve, in Chromium', () => {
     const id = await page.getAttribute('#silences tbody tr', 'data-silence');
     const statuses = await page.evaluate(async (silence) => {
       const session = (await (await fetch('/api/v1/session')).json()) as { csrfToken: string };
-      const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrfToken };
-      const post = await fetch('/api/v1/silences', { method: 'POST', headers, body: JSON.stringify({ host: 'n5', for: '1h', comment: 'viewer tries' }) });
-      const del = await fetch(`/api/v1/silences/${silence}`, { method: 'DELETE', headers });
+      const csrf = { 'X-CSRF-Token': session.csrfToken };
+      const post = await fetch('/api/v1/silences', { method: 'POST', headers: { ...csrf, 'Content-Type': 'application/json' }, body: JSON.stringify({ host: 'n5', rule: 'high-cpu', for: '1h', comment: 'viewer tries' }) });
+      const del = await fetch(`/api/v1/silences/${silence}`, { method: 'DELETE', headers: csrf });
       return [post.status, del.status];
     }, id);
     expect(statuses).toEqual([403, 403]);
@@ -217,6 +217,16 @@ describe('the pages of metrix serve, in Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.$$eval('#silences tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-silence')))).toEqual([id]);
     await page.screenshot({ path: join(shots, 'alerts-viewer.png'), fullPage: true });
+  });
+
+  it('says the figures are stale when the server stops answering, and keeps showing them', async () => {
+    await page.goto(`${serve.base}/`);
+    await page.waitForFunction((n) => document.querySelectorAll('#hosts tbody tr').length === n, HOST_COUNT);
+    await serve.stop();
+    await page.waitForSelector('#notice.stale:not([hidden])');
+    expect(await page.textContent('#notice')).toMatch(/^The server has not answered for \d+s: these figures are from \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ and may be out of date\.$/);
+    expect(await page.$$eval('#hosts tbody tr', (rows) => rows.length)).toBe(HOST_COUNT);
+    await page.screenshot({ path: join(shots, 'overview-stale.png') });
   });
 });
 

@@ -9,6 +9,7 @@ import { openPoller, pollContext } from './poller.js';
 import { alertAndNotify } from '../notify/after-run.js';
 import { heartbeatAfterRun } from '../notify/heartbeat.js';
 import { pruneAfterRun } from '../retention/after-run.js';
+import { REMOTE_WRITE_BUDGET_MS, remoteWriteAfterRun } from '../remote-write/after-run.js';
 
 export interface ExecuteOptions {
   readonly config: string;
@@ -56,6 +57,7 @@ export async function execute(options: ExecuteOptions, io: Io): Promise<number> 
     }
     await alertAndNotify(config, store, run, io);
     if (!stop.by) await heartbeatAfterRun(config, store, io, run, stop.signal); // never throws
+    if (!stop.by) await remoteWriteAfterRun(config, store, io, REMOTE_WRITE_BUDGET_MS, stop.signal); // never throws; within its budget
     if (!stop.by) pruneAfterRun(config, store, io); // never throws; at most once an hour, within its budget
     io.out(summarizeRun(run));
     if (stop.by) return STOP_EXIT[stop.by];

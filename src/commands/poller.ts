@@ -53,6 +53,8 @@ export async function openPoller(options: PollerOptions, io: Io, skipped: string
     const { pid, machine, acquiredAt } = lock.holder;
     throw new MetrixError('LOCKED', `another metrix execute or run is polling this database (pid ${pid} on ${machine}, since ${formatUtc(acquiredAt)}); waited ${options.wait}, ${skipped}`);
   }
+  // From here on every stored row is queued for remote write too (in the same transaction).
+  store.remoteWrite.enabled = config.remoteWrite !== undefined;
   if (lock.tookOverFrom) logLine(io, 'WARN', `the run of pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.machine} ended without releasing its lock (crashed or killed); took it over`);
   return { config, hosts, keys, store, releaseLock: lock.release, refreshLock: lock.refresh };
 }

@@ -17,6 +17,7 @@ import { alertAndNotify } from '../notify/after-run.js';
 import { heartbeatAfterRun } from '../notify/heartbeat.js';
 import { AUTO_PRUNE_BUDGET_MS, pruneAfterRun } from '../retention/after-run.js';
 import { POLLER_HOST } from '../alerts/self-monitoring.js';
+import { REMOTE_WRITE_BUDGET_MS, remoteWriteAfterRun } from '../remote-write/after-run.js';
 import type { Store } from '../store/store.js';
 import { errorMessage, MetrixError } from '../errors.js';
 
@@ -79,6 +80,7 @@ async function runWith(poller: Poller, options: RunOptions, everyMs: number, sig
           }
           config = next.config;
           hosts = next.hosts;
+          store.remoteWrite.enabled = config.remoteWrite !== undefined;
           checkDescriptors(hosts, io);
         }
       }
@@ -112,7 +114,9 @@ async function runWith(poller: Poller, options: RunOptions, everyMs: number, sig
       writeCycleSamples(store, io, took, overruns);
       logLine(io, 'INFO', `cycle ${cycle}: ${run ? describeCycle(run, took) : `not stored (${formatSeconds(took)})`}`);
       if (signals.stopping) break;
-      // Retention, at most once an hour, in the wait before the next cycle and never through it.
+      // Remote write, then retention (at most once an hour), in the wait before the next cycle and never through it.
+      const sendBudget = Math.min(REMOTE_WRITE_BUDGET_MS, (next.at - io.clock()) / 2);
+      if (run !== undefined && sendBudget > 0) await remoteWriteAfterRun(config, store, io, sendBudget, signals.hurry);
       const spare = Math.min(AUTO_PRUNE_BUDGET_MS, (next.at - io.clock()) / 2);
       if (run !== undefined && spare >= MIN_PRUNE_SPARE_MS) pruneAfterRun(config, store, io, spare);
       await signals.wakeup.sleepUntil(next.at, everyMs, io.clock, io.sleep);

@@ -98,4 +98,6 @@ export const DURATION_RANGES = {
   heartbeatEvery: { min: SECOND, max: DAY, zero: true },
   /** <heartbeat timeout>: the whole ping, redirects included; short, since the run waits for it. */
   heartbeatTimeout: { min: SECOND, max: MINUTE },
+  /** <remoteWrite timeout>: one request; the run waits for it, so at most a minute. */
+  remoteWriteTimeout: { min: SECOND, max: MINUTE },
 } as const satisfies Readonly<Record<string, DurationRange>>;

@@ -3,7 +3,7 @@ import { ALERT_DEFAULTS } from './resolve-alerts.js';
 import { formatDuration } from './duration.js';
 import { shownUrl } from './http-url.js';
 import { formatSize } from './size.js';
-import type { AlertRule, Config, HeartbeatConfig, Host, MailConfig } from './types.js';
+import type { AlertRule, Config, HeartbeatConfig, Host, MailConfig, RemoteWriteConfig } from './types.js';
 
 /** The config as resolved, for `metrix config check`: settings, hosts, groups, mail, alert rules, heartbeat. Never shows secrets. */
 export function formatConfig(config: Config): string {
@@ -26,6 +26,9 @@ export function formatConfig(config: Config): string {
     '',
     'heartbeat',
     `  ${config.heartbeat ? formatHeartbeat(config.heartbeat) : 'none'}`,
+    '',
+    'remote write',
+    `  ${config.remoteWrite ? formatRemoteWrite(config.remoteWrite) : 'none'}`,
     '',
   ].join('\n');
 }
@@ -71,6 +74,15 @@ function formatMail(mail: MailConfig): string[] {
 export function formatHeartbeat(heartbeat: HeartbeatConfig): string {
   const when = heartbeat.everyMs === 0 ? 'after every good run' : `after a good run, at most every ${formatDuration(heartbeat.everyMs)}`;
   return `GET ${shownUrl(heartbeat.url)} ${when}, timeout ${formatDuration(heartbeat.timeoutMs)}`;
+}
+
+/** `POST https://mimir.example.org/… bearer token from $MIMIR_TOKEN, timeout 10s, queue at most 5000000 samples`: no path, no secret. */
+export function formatRemoteWrite(remoteWrite: RemoteWriteConfig): string {
+  const { auth } = remoteWrite;
+  const login = auth.kind === 'bearer' ? `bearer token from $${auth.tokenEnv}` : auth.kind === 'basic' ? `login ${auth.user}, password from $${auth.passwordEnv}` : 'no login';
+  const labels = Object.keys(remoteWrite.labels).length === 0 ? '' : `, labels ${formatLabels(remoteWrite.labels)}`;
+  const ca = remoteWrite.caFile === undefined ? '' : `, extra CAs from ${remoteWrite.caFile}`;
+  return `POST ${shownUrl(remoteWrite.url)} ${login}, timeout ${formatDuration(remoteWrite.timeoutMs)}, queue at most ${remoteWrite.maxQueued} samples${labels}${ca}`;
 }
 
 /** One line per rule: `high-cpu: avg(cpu_percent, 5m) > 90 for 3m [warning] scope groups=compute`. */

@@ -7,7 +7,7 @@ export interface ListenAddress {
   readonly port: number;
 }
 
-export const LISTEN_HELP = 'HOST:PORT, e.g. 127.0.0.1:8080, [::1]:8080 or 0.0.0.0:8443 (port 1..65535)';
+export const LISTEN_HELP = 'HOST:PORT, e.g. 127.0.0.1:8080, [::1]:8080 or 0.0.0.0:8443 (port 0..65535; 0 picks a free one)';
 
 /** Parses HOST:PORT (an IPv6 host in brackets); an error saying what is wrong otherwise. */
 export function parseListen(text: string): ListenAddress | { readonly error: string } {
@@ -15,7 +15,7 @@ export function parseListen(text: string): ListenAddress | { readonly error: str
   if (!match) return { error: `expected ${LISTEN_HELP}` };
   const host = match[1] ?? match[2]!;
   const port = Number(match[3]);
-  if (port < 1 || port > 65535) return { error: `port ${port} out of range (1..65535)` };
+  if (port > 65535) return { error: `port ${port} out of range (0..65535; 0 picks a free one)` };
   if (match[1] !== undefined && !isIPv6(host)) return { error: `"[${host}]" is not an IPv6 address` };
   const problem = isIPv4(host) || isIPv6(host) ? undefined : hostAddressProblem(host);
   return problem ? { error: `"${host}": ${problem}` } : { host, port };

@@ -2,6 +2,7 @@ import { readAttributes } from './attributes.js';
 import { resolveAlerts } from './resolve-alerts.js';
 import { resolveHeartbeat } from './resolve-heartbeat.js';
 import { resolveHosts } from './resolve-hosts.js';
+import { resolveRemoteWrite } from './resolve-remote-write.js';
 import { resolveMail } from './resolve-mail.js';
 import { resolveWeb } from './resolve-web.js';
 import { checkRules } from './rules.js';
@@ -44,6 +45,7 @@ export function resolveConfig(root: XmlElement, options: ResolveOptions): Resolv
   const settings = resolveSettings(child('settings'), context, problems);
   const hosts = resolveHosts(child('hosts'), child('defaults'), settings, context, problems);
   const heartbeat = resolveHeartbeat(child('heartbeat'), problems);
+  const remoteWrite = resolveRemoteWrite(child('remoteWrite'), context, problems);
   const config: Config = {
     path: options.path,
     settings,
@@ -53,6 +55,7 @@ export function resolveConfig(root: XmlElement, options: ResolveOptions): Resolv
     alerts: resolveAlerts(child('alerts'), problems),
     ...(heartbeat ? { heartbeat } : {}),
     ...(child('web') ? { web: resolveWeb(child('web'), context, problems) } : {}),
+    ...(remoteWrite ? { remoteWrite } : {}),
   };
   problems.push(...checkRules(config));
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };

@@ -139,6 +139,17 @@ export const WEB_ATTRS = {
   insecure: { kind: 'bool' },
 } as const satisfies AttrSpecs;
 
+export const REMOTE_WRITE_ATTRS = {
+  url: { kind: 'url' },
+  timeout: { kind: 'duration', range: DURATION_RANGES.remoteWriteTimeout },
+  bearerTokenEnv: { kind: 'env-name' },
+  user: { kind: 'text' },
+  passwordEnv: { kind: 'env-name' },
+  caFile: { kind: 'path' },
+  maxQueued: { kind: 'int', min: 100, max: 1_000_000_000 },
+  labels: { kind: 'labels' },
+} as const satisfies AttrSpecs;
+
 export interface ElementSpec {
   readonly attributes: AttrSpecs;
   readonly required: readonly string[];
@@ -152,7 +163,7 @@ export const ELEMENTS: Readonly<Record<string, ElementSpec>> = {
   metrix: {
     attributes: {},
     required: [],
-    children: { settings: 'once', defaults: 'once', hosts: 'once', mail: 'once', alerts: 'once', heartbeat: 'once', web: 'once' },
+    children: { settings: 'once', defaults: 'once', hosts: 'once', mail: 'once', alerts: 'once', heartbeat: 'once', web: 'once', remoteWrite: 'once' },
   },
   settings: { attributes: SETTINGS_ATTRS, required: [], children: {} },
   defaults: { attributes: DEFAULTS_ATTRS, required: [], children: {} },
@@ -163,4 +174,5 @@ export const ELEMENTS: Readonly<Record<string, ElementSpec>> = {
   alert: { attributes: ALERT_ATTRS, required: ['name', 'metric', 'op', 'value'], children: {} },
   heartbeat: { attributes: HEARTBEAT_ATTRS, required: ['url'], children: {} },
   web: { attributes: WEB_ATTRS, required: [], children: {} },
+  remoteWrite: { attributes: REMOTE_WRITE_ATTRS, required: ['url'], children: {} },
 };

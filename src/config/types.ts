@@ -120,6 +120,27 @@ export interface WebConfig {
   readonly insecure: boolean;
 }
 
+/** How remote write logs in: not at all, a bearer token, or HTTP Basic; secrets come from the environment only. */
+export type RemoteWriteAuth =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'bearer'; readonly tokenEnv: string }
+  | { readonly kind: 'basic'; readonly user: string; readonly passwordEnv: string };
+
+/** Pushing stored samples to a Prometheus-compatible store (remote write 1.0), from a queue in the database. */
+export interface RemoteWriteConfig {
+  /** The whole URL: only requests send it; logs and `config check` show its origin (http-url.ts). */
+  readonly url: string;
+  /** Deadline of one request, answer included, ms. */
+  readonly timeoutMs: number;
+  readonly auth: RemoteWriteAuth;
+  /** Absolute path of a PEM file with extra CAs to trust (https). */
+  readonly caFile: string | undefined;
+  /** Most samples waiting in the queue; beyond it the oldest are dropped (and counted). */
+  readonly maxQueued: number;
+  /** Labels added to every series sent (a series' own labels and `host` win). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface Config {
   /** Absolute path of the config file this was read from. */
   readonly path: string;
@@ -133,4 +154,6 @@ export interface Config {
   readonly heartbeat?: HeartbeatConfig;
   /** `metrix serve`'s listen address and TLS files, defaults filled in; absent without a <web> element. */
   readonly web?: WebConfig;
+  /** Absent without a <remoteWrite> element. */
+  readonly remoteWrite?: RemoteWriteConfig;
 }

@@ -58,6 +58,9 @@ export const METRICS: readonly MetricInfo[] = [
   m('metrix_poll_failures', 'poller', 'metrix itself (host "(metrix)"): hosts whose last poll failed for a reason on the poller\'s side', ['reason']),
   m('metrix_cycle_duration_sec', 'poller', 'metrix itself (host "(metrix)"), under metrix run: wall time of the last cycle, seconds'),
   m('metrix_cycle_overruns', 'poller', 'metrix itself (host "(metrix)"), under metrix run: cycles so far that ran past the next start (since metrix run started)'),
+  m('metrix_remote_write_queued', 'poller', 'metrix itself (host "(metrix)"), with <remoteWrite>: samples waiting to be sent after the last run'),
+  m('metrix_remote_write_sent_total', 'poller', 'metrix itself (host "(metrix)"), with <remoteWrite>: samples the store accepted, since the database was made'),
+  m('metrix_remote_write_dropped_total', 'poller', 'metrix itself (host "(metrix)"), with <remoteWrite>: samples dropped unsent (queue over maxQueued, refused by the store, past retention), since the database was made'),
 ];
 
 const BY_NAME: ReadonlyMap<string, MetricInfo> = new Map(METRICS.map((info) => [info.name, info]));

@@ -19,7 +19,7 @@ export function convertSamples(db: Db): void {
   let ts = -1;
   let ids: number[] = [];
   let values: number[] = [];
-  const flush = (): void => rows.write(host, ts, 0, ids, values);
+  const flush = (): void => void rows.write(host, ts, 0, ids, values);
   // Read in chunks by key: no other statement may run on the connection while one iterates.
   const chunk = db
     .prepare<[number, number, number], [number, number, number, unknown]>(

@@ -188,6 +188,21 @@ export const MIGRATIONS: readonly Migration[] = [
     convertSamples(db);
     db.exec('DROP TABLE samples');
   },
+  // Branch issue-10-remote-write: the remote-write queue.
+  `
+  -- Samples stored but not yet accepted by the remote-write store, in the order they were
+  -- stored: each entry names what one write put in a sample_rows row (host, ts, and the layout
+  -- of the series written), whose values are read when it is sent. Added in the transaction
+  -- of the write, deleted once the store answered 2xx or the entry was dropped (over
+  -- maxQueued, refused by the store, past retention). samples: how many, for the cap.
+  CREATE TABLE remote_write_queue (
+    id        INTEGER PRIMARY KEY,
+    host_id   INTEGER NOT NULL REFERENCES hosts (id),
+    ts        INTEGER NOT NULL,
+    layout_id INTEGER NOT NULL REFERENCES layouts (id),
+    samples   INTEGER NOT NULL
+  );
+  `,
   // Branch issue-10-serve: accounts for metrix serve. Passwords as scrypt hashes with their
   // parameters and salt (src/serve/passwords.ts); bearer tokens as the SHA-256 of the token
   // (random 32 bytes: a fast hash is enough, the token is shown once and never stored).

@@ -79,10 +79,10 @@ export class SampleRows {
    * Writes the host's values at `ts` (counters read `lag` ms earlier): `values[i]` of series
    * `ids[i]`; a series given twice keeps its last value. A row already at (host, ts) is
    * merged with: its values stay unless written again, and a row keeps one counters time,
-   * the latest write's.
+   * the latest write's. Returns the layout of the series written (not of the merged row).
    */
-  write(hostId: number, ts: number, lag: number, ids: readonly number[], values: readonly number[]): void {
-    if (ids.length === 0) return;
+  write(hostId: number, ts: number, lag: number, ids: readonly number[], values: readonly number[]): number | undefined {
+    if (ids.length === 0) return undefined;
     const plan = this.planFor(hostId, ids);
     const ordered = new Array<number>(plan.order.length);
     for (let j = 0; j < ordered.length; j++) {
@@ -93,7 +93,7 @@ export class SampleRows {
       ordered[j] = value;
     }
     const vals = encodeValues(ordered, this.codec);
-    if (this.insert.run(hostId, ts, plan.layoutId, plan.counters ? lag : 0, vals).changes === 1) return;
+    if (this.insert.run(hostId, ts, plan.layoutId, plan.counters ? lag : 0, vals).changes === 1) return plan.layoutId;
     const old = this.at(hostId, ts)!;
     const merged = new Map<number, number>();
     decodeValues(old.vals).forEach((value, k) => merged.set(old.layout.series[k]!, value));
@@ -102,6 +102,7 @@ export class SampleRows {
     const all = [...merged.values()];
     const nextLag = !next.counters ? 0 : plan.counters ? lag : old.lag;
     this.update.run(next.layoutId, nextLag, encodeValues(next.order.map((i) => all[i]!), this.codec), hostId, ts);
+    return plan.layoutId;
   }
 
   /**

@@ -11,6 +11,7 @@ import { HeartbeatStore } from './heartbeat-store.js';
 import { Layouts } from './layouts.js';
 import { readLastPolls, type HostPolls } from './fleet.js';
 import { OutboxStore } from './outbox-store.js';
+import { RemoteWriteQueue } from './remote-write-queue.js';
 import { RetentionStore } from './retention-store.js';
 import { Rollups, type Bucket } from './rollups.js';
 import { MAX_COUNTER_LAG_MS, SampleRows } from './sample-rows.js';
@@ -65,6 +66,8 @@ export class Store {
   readonly heartbeat: HeartbeatStore;
   /** Roll-ups and retention's steps (retention/prune.ts drives them). */
   readonly retention: RetentionStore;
+  /** Stored rows the remote-write store has not accepted yet (queued only while `enabled`). */
+  readonly remoteWrite: RemoteWriteQueue;
   private readonly rollups: Rollups;
 
   /** The raw handle is for store/ alone: commands use the methods and stores above. */
@@ -86,6 +89,7 @@ export class Store {
     this.users = new UserStore(db);
     this.web = new WebReads(db);
     this.heartbeat = new HeartbeatStore(db);
+    this.remoteWrite = new RemoteWriteQueue(db, this.rows, this.layouts, this.ids);
   }
 
   /** Runs `work` as one write transaction (BEGIN IMMEDIATE): all of it is stored, or none. */
@@ -203,7 +207,8 @@ export class Store {
     const hostId = this.ids.host(host);
     const values = new Array<number>(samples.length);
     for (let i = 0; i < samples.length; i++) values[i] = samples[i]!.v;
-    this.rows.write(hostId, ts, lag, this.ids.seriesOfPoll(hostId, samples), values);
+    const layoutId = this.rows.write(hostId, ts, lag, this.ids.seriesOfPoll(hostId, samples), values);
+    if (layoutId !== undefined) this.remoteWrite.add(hostId, ts, layoutId, samples.length);
   }
 
   /** Raw samples of one host and metric in [since, until], one entry per label set, oldest first. */

@@ -1,0 +1,79 @@
+import type { Labels } from '../metrics/labels.js';
+import type { QueuedRow, QueuedSample } from '../store/remote-write-queue.js';
+import { encodeLabels, encodeWriteRequest, type WireSeries } from './protobuf.js';
+import { snappyCompress } from './snappy.js';
+
+/** Queued rows sent in one request; every row's values are still stored. */
+export interface Batch {
+  readonly rows: readonly StoredRow[];
+  readonly samples: number;
+}
+
+export type StoredRow = QueuedRow & { readonly samples: readonly QueuedSample[] };
+
+/**
+ * Cuts rows (oldest first) into requests, in order: at most `maxSamples` samples each (a row
+ * bigger than that goes alone), and never two samples of one series in one request. So a
+ * request sent again after its answer was lost repeats each series' newest sample exactly,
+ * which Prometheus accepts and ignores, where an older one would be refused as out of order
+ * and the request with it.
+ */
+export function cutBatches(rows: readonly StoredRow[], maxSamples: number): Batch[] {
+  const batches: Batch[] = [];
+  let current: StoredRow[] = [];
+  let samples = 0;
+  let series = new Set<number>();
+  for (const row of rows) {
+    const clash = row.samples.some((sample) => series.has(sample.series));
+    if (current.length > 0 && (clash || samples + row.samples.length > maxSamples)) {
+      batches.push({ rows: current, samples });
+      current = [];
+      samples = 0;
+      series = new Set();
+    }
+    current.push(row);
+    samples += row.samples.length;
+    for (const sample of row.samples) series.add(sample.series);
+  }
+  if (current.length > 0) batches.push({ rows: current, samples });
+  return batches;
+}
+
+/**
+ * Turns batches into request bodies: protobuf, then snappy. A series' labels are encoded once
+ * (per encoder) and reused: `__name__`, the series' own labels, `host`, the configured extra
+ * labels (a series' own win), empty values left out, sorted by name as the spec requires.
+ */
+export class WireEncoder {
+  private readonly labels = new Map<number, Buffer>();
+
+  constructor(private readonly extra: Labels) {}
+
+  /** The snappy-compressed WriteRequest of a batch, and its size before compression. */
+  encode(batch: Batch): { body: Buffer; raw: number } {
+    const series: WireSeries[] = [];
+    for (const row of batch.rows) {
+      for (const sample of row.samples) series.push({ labels: this.labelsOf(row.host, sample), samples: [{ value: sample.value, timestamp: sample.ts }] });
+    }
+    const raw = encodeWriteRequest(series);
+    return { body: snappyCompress(raw), raw: raw.length };
+  }
+
+  private labelsOf(host: string, sample: QueuedSample): Buffer {
+    let encoded = this.labels.get(sample.series);
+    if (encoded === undefined) {
+      encoded = encodeLabels(seriesLabels(host, sample.metric, sample.labels, this.extra));
+      this.labels.set(sample.series, encoded);
+    }
+    return encoded;
+  }
+}
+
+/** The label pairs of one series as sent, sorted by name (byte order: `__name__` comes before any lower-case name). */
+export function seriesLabels(host: string, metric: string, own: Labels, extra: Labels): Array<[string, string]> {
+  const all = new Map<string, string>(Object.entries(extra));
+  all.set('host', host);
+  for (const [name, value] of Object.entries(own)) all.set(name, value);
+  all.set('__name__', metric);
+  return [...all].filter(([, value]) => value !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

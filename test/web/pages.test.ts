@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
-import { freePort } from '../farm/hostile.js';
 import { launchBrowser, type Browser } from './browser.js';
 import { ALERTING, DOWN, HOST_COUNT, HOSTILE_MESSAGE, HOSTILE_MOUNT, HOSTILE_MOUNT_HOST, HOSTILE_WARNING, poll, writeConfig, writeHistory } from './fleet.js';
 import { metrixCommand, startServe, type Serve } from './serve.js';
@@ -36,6 +35,8 @@ let shots: string;
 let serve: Serve;
 let browser: Browser;
 let page: Page;
+/** Script errors and Content-Security-Policy refusals on any page: there must be none. */
+const problems: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'metrix-web-'));
@@ -45,10 +46,14 @@ beforeAll(async () => {
   writeHistory(dir, NOW);
   await metrixCommand(dir, ['user', 'add', ADMIN.user, '--role', 'admin'], `${ADMIN.password}\n`);
   await metrixCommand(dir, ['user', 'add', VIEWER.user, '--role', 'viewer'], `${VIEWER.password}\n`);
-  serve = await startServe(dir, await freePort());
+  serve = await startServe(dir);
   browser = await launchBrowser();
   page = await browser.context.newPage();
   page.setDefaultTimeout(WAIT);
+  page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) problems.push(`${page.url()}: ${message.text()}`);
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -84,9 +89,18 @@ function linePixels(selector: string): Promise<number> {
 }
 
 describe('the pages of metrix serve, in Chromium', () => {
-  it('sends a newcomer to the login page, then shows the overview of 200 hosts, problems first', async () => {
-    await page.goto(`${serve.base}/`);
+  it('sends a newcomer to the login page, refuses a wrong password, then shows the overview of 200 hosts, problems first', async () => {
+    const first = await page.goto(`${serve.base}/`);
+    // The pages are built for a CSP without 'unsafe-inline': every script and style is a file.
+    expect(first!.headers()['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(first!.headers()['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
     await page.waitForURL(/\/login\?next=%2F$/);
+    await page.fill('#user', ADMIN.user);
+    await page.fill('#password', 'not the password');
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/session') && r.status() === 401), page.click('button[type=submit]')]);
+    await page.waitForSelector('#notice:not([hidden])');
+    expect(await page.textContent('#notice')).toBe('Wrong user or password.');
+    await page.screenshot({ path: join(shots, 'login.png') });
     await logIn(ADMIN);
     await page.waitForFunction((n) => document.querySelectorAll('#hosts tbody tr').length === n, HOST_COUNT);
     const order = await hostOrder();
@@ -217,6 +231,7 @@ describe('the pages of metrix serve, in Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.$$eval('#silences tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-silence')))).toEqual([id]);
     await page.screenshot({ path: join(shots, 'alerts-viewer.png'), fullPage: true });
+    expect(problems).toEqual([]);
   });
 
   it('says the figures are stale when the server stops answering, and keeps showing them', async () => {

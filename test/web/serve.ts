@@ -26,40 +26,37 @@ export interface Serve {
 }
 
 /**
- * Starts `metrix serve --listen 127.0.0.1:PORT` in `dir` (the built bin/metrix.js) and resolves
- * once it says it listens; rejects if it exits first or says nothing within `deadlineMs`.
+ * Starts `metrix serve --listen 127.0.0.1:0` in `dir` (the built bin/metrix.js; the kernel picks
+ * the port) and resolves with its address once it says "serving http://…"; rejects if it exits
+ * first or says nothing within `deadlineMs`.
  */
-export function startServe(dir: string, port: number, deadlineMs = 60_000): Promise<Serve> {
-  const child: ChildProcess = spawn(process.execPath, [METRIX(), 'serve', '--listen', `127.0.0.1:${port}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServe(dir: string, deadlineMs = 60_000): Promise<Serve> {
+  const child: ChildProcess = spawn(process.execPath, [METRIX(), 'serve', '--listen', '127.0.0.1:0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   track(child.pid!);
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const serve: Serve = {
-    base: `http://127.0.0.1:${port}`,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      untrack(child.pid!);
-    },
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    untrack(child.pid!);
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      void serve.stop();
-      reject(new Error(`metrix serve said nothing about listening within ${deadlineMs} ms:\n${output}`));
+      void stop();
+      reject(new Error(`metrix serve said nothing about serving within ${deadlineMs} ms:\n${output}`));
     }, deadlineMs);
     const listen = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes(`127.0.0.1:${port}`)) {
-        clearTimeout(timer);
-        resolve(serve);
-      }
+      const serving = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (!serving) return;
+      clearTimeout(timer);
+      resolve({ base: serving[1]!, output: () => output, stop });
     };
     child.stdout!.on('data', listen);
     child.stderr!.on('data', listen);
     child.once('close', (code) => {
       clearTimeout(timer);
-      reject(new Error(`metrix serve exited (${code}) before listening:\n${output}`));
+      reject(new Error(`metrix serve exited (${code}) before serving:\n${output}`));
     });
   });
 }

@@ -1,6 +1,6 @@
 // Alerts with their codes and history, and silences: admins add and end them here. A viewer
 // sees no buttons, and the server refuses a viewer's POST/DELETE anyway (403).
-import { api, el, figure, labelText, notify, run, startPage, utc } from './common.js';
+import { api, el, figure, labelText, notify, run, seriesText, startPage, utc } from './common.js';
 
 const STATES = ['firing', 'pending', 'resolved', 'all'];
 let isAdmin = false;
@@ -10,18 +10,13 @@ function currentState() {
   return STATES.includes(state) ? state : 'firing';
 }
 
-const series = (metric, labels) => {
-  const text = labelText(labels);
-  return text ? `${metric}{${text}}` : metric;
-};
-
 function alertRow(a) {
   return el('tr', { 'data-code': a.code },
     el('td', { class: 'mono' }, a.code),
     el('td', {}, el('span', { class: `state ${a.state}` }, a.state)),
     el('td', {}, el('a', { href: `/host/${encodeURIComponent(a.host)}` }, a.host)),
     el('td', {}, a.rule),
-    el('td', { class: 'mono wrap' }, series(a.metric, a.labels)),
+    el('td', { class: 'mono wrap' }, seriesText(a.metric, a.labels)),
     el('td', { class: `sev-${a.severity}` }, a.severity),
     el('td', { class: 'num' }, figure(a.value)),
     el('td', {}, utc(a.firingSince ?? a.activeSince)),

@@ -156,6 +156,12 @@ export function labelText(labels) {
   return names.map((name) => `${name}=${JSON.stringify(String(labels[name]))}`).join(', ');
 }
 
+/** A series as the CLI names it: disk_used_percent{mount="/scratch"}. */
+export function seriesText(metric, labels) {
+  const text = labelText(labels);
+  return text ? `${metric}{${text}}` : metric;
+}
+
 /** A page-level message (error, notice) in the element with id `notice`. */
 export function notify(kind, text) {
   const box = document.getElementById('notice');

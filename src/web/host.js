@@ -1,7 +1,7 @@
 // One host: its facts, the stacked state bar of its last 24 h (as RASSMon draws it: one bar,
 // coloured by state over time), its firing alerts, and a uPlot chart per metric over the range
 // in the URL (?range=1h|24h|7d|30d, so a view can be shared and reloaded).
-import { age, api, el, figure, labelText, notify, run, startPage, svg, toMs, utc } from './common.js';
+import { age, api, el, figure, labelText, notify, run, seriesText, startPage, svg, toMs, utc } from './common.js';
 
 const RANGES = { '1h': 3600e3, '24h': 86400e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3 };
 const DEFAULT_RANGE = '24h';
@@ -56,7 +56,7 @@ function showHost(info) {
       el('tr', {},
         el('td', { class: 'mono' }, a.code),
         el('td', {}, a.rule),
-        el('td', { class: 'mono wrap' }, series(a.metric, a.labels)),
+        el('td', { class: 'mono wrap' }, seriesText(a.metric, a.labels)),
         el('td', { class: `sev-${a.severity}` }, a.severity),
         el('td', { class: 'num' }, figure(a.value)),
         el('td', {}, utc(toMs(a.firing_since))),
@@ -65,11 +65,6 @@ function showHost(info) {
     ),
   );
 }
-
-const series = (metric, labels) => {
-  const text = labelText(labels);
-  return text ? `${metric}{${text}}` : metric;
-};
 
 /** Neighbouring segments of one state as one (RASSMon merges intervals whose state did not change). */
 function mergeSegments(segments) {

@@ -14,6 +14,10 @@ const name = decodeURIComponent(location.pathname.replace(/^\/host\//, ''));
 /** metric -> { uplot, box } of the charts on the page. */
 const charts = new Map();
 let drawGeneration = 0;
+/** What the server said about the tiers behind the charts (roll-ups used, a step picked). */
+const notes = new Set();
+/** The facts and the state bar are read again this often; the charts when the range changes. */
+const REFRESH_MS = 30_000;
 
 function currentRange() {
   const range = new URLSearchParams(location.search).get('range');
@@ -191,6 +195,8 @@ async function drawChart(metric, box, range, generation) {
   if (RANGES[range] > RANGES['1h']) params.set('step', `${stepFor(RANGES[range], width)}s`);
   const answer = await api(`/api/v1/query?${params}`);
   if (generation !== drawGeneration) return;
+  for (const note of answer.notes || []) notes.add(note);
+  document.getElementById('rangenote').textContent = [...notes].join(' ');
   const list = answer.series.filter((s) => s.points.length > 0);
   const old = charts.get(metric);
   if (old) old.destroy();
@@ -236,6 +242,8 @@ async function drawChart(metric, box, range, generation) {
 async function drawCharts(info) {
   const range = currentRange();
   const generation = ++drawGeneration;
+  notes.clear();
+  document.getElementById('rangenote').textContent = '';
   for (const link of document.querySelectorAll('#ranges a')) link.setAttribute('aria-current', String(link.dataset.range === range));
   const container = document.getElementById('charts');
   container.dataset.range = range;
@@ -304,5 +312,14 @@ run(async () => {
   });
   window.addEventListener('popstate', () => drawCharts(info));
   watchResize();
+  setInterval(async () => {
+    try {
+      const fresh = await api(`/api/v1/hosts/${encodeURIComponent(name)}`);
+      showHost(fresh);
+      showStateBar(fresh.stateBar);
+    } catch {
+      // The overview says when the server is away; here the last facts simply stay.
+    }
+  }, REFRESH_MS);
   await drawCharts(info);
 });

@@ -104,7 +104,7 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .action((id: string, opts) => done(silenceRemove({ id, config: configPath(opts) }, io)));
 
   command('serve', 'the web view, JSON/CSV API and Prometheus /metrics, until stopped')
-    .option('--listen <host:port>', 'address to listen on (default: <web listen>, else 127.0.0.1:8080)')
+    .option('--listen <address>', 'HOST:PORT to listen on (default: <web listen>, else 127.0.0.1:8080)')
     .option('--cert <file>', 'TLS certificate (PEM); with --key, serve HTTPS')
     .option('--key <file>', 'TLS private key (PEM)')
     .option('--insecure-listen', 'allow plain HTTP on an address other machines can reach')

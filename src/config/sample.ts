@@ -160,5 +160,42 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
     Example:
     <heartbeat url="https://hc-ping.com/your-check-uuid" every="5m" timeout="10s"/>
   -->
+
+  <!--
+    <web>: "metrix serve", the web view, JSON/CSV API and Prometheus /metrics (its flags
+    --listen, --cert, --key and --insecure-listen override these). Users: metrix user add.
+      listen     HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks a free one)
+      cert, key  PEM certificate (with its chain) and private key, both or neither: HTTPS
+      insecure   true: allow plain HTTP on an address other machines can reach (default
+                 false). Passwords and tokens are still refused over it from other machines
+
+    Example:
+    <web listen="0.0.0.0:8443" cert="/etc/metrix/tls.crt" key="/etc/metrix/tls.key"/>
+  -->
+
+  <!--
+    <remoteWrite>: push every stored sample to a Prometheus-compatible store (Prometheus with
+    --web.enable-remote-write-receiver, Mimir, Thanos Receive, VictoriaMetrics) by remote write
+    1.0. Samples are queued in the database with the run that stores them and sent after the
+    run, oldest first; a store that is down keeps them queued, and the next run sends from the
+    oldest on. Series carry the host's name as label host. A WARN says when the store is
+    down; an ERROR when it refuses samples for good (they are dropped, counted in
+    metrix_remote_write_dropped_total) or refuses metrix (wrong url or credentials: nothing is
+    dropped).
+      url             http:// or https:// URL to POST to (required), e.g.
+                      http://prometheus:9090/api/v1/write. Logs show only its scheme and host
+      timeout         give up on a request after this long (default 10s; 1s..1m). A run spends
+                      at most 30s sending (metrix run: at most half the wait before its next cycle)
+      bearerTokenEnv  environment variable holding a bearer token (never the token itself)
+      user, passwordEnv  HTTP Basic login, and the environment variable holding its password
+      caFile          PEM file of extra CAs to trust for https
+      maxQueued       most samples kept waiting (default 5000000; 100..1000000000); past it the
+                      oldest are dropped and counted
+      labels          extra labels on every series sent, e.g. site=jinr,poller=m1
+
+    Example:
+    <remoteWrite url="https://mimir.example.org/api/v1/push" bearerTokenEnv="MIMIR_TOKEN"
+                 labels="site=jinr"/>
+  -->
 </metrix>
 `;

@@ -78,7 +78,8 @@ function logReport(io: Io, origin: string, report: SendReport): void {
   for (const { status, body, hosts, samples } of byAnswer.values()) {
     logLine(io, 'ERROR', `remote write to ${origin} refused ${samples} samples of ${describeHosts([...hosts])} for good (HTTP ${status}${body ? `: ${quote(body)}` : ''}): dropped, not sent again`);
   }
-  const sent = report.sentSamples > 0 ? `sent ${report.sentSamples} samples in ${report.requests} requests (${report.wireBytes} bytes)` : 'sent nothing';
+  const requests = `${report.requests} request${report.requests === 1 ? '' : 's'}`;
+  const sent = report.sentSamples > 0 ? `sent ${report.sentSamples} samples in ${requests} (${report.wireBytes} bytes)` : 'sent nothing';
   if (report.stopped !== undefined && report.left.samples > 0) {
     logLine(io, report.misconfigured ? 'ERROR' : 'WARN', `remote write to ${origin}: ${sent}; stopped: ${quote(report.stopped)}; ${describeLeft(report.left.samples)}`);
   } else if (report.sentSamples > 0) {

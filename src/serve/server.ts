@@ -79,10 +79,15 @@ function sendAnswer(request: FastifyRequest, reply: FastifyReply, answer: Answer
  * connection (the poller, a silence) commits: PRAGMA data_version tells. Also gives the
  * overview a `generatedAt` that changes only with the data, so its ETag holds between polls.
  */
+const MAX_SNAPSHOTS = 256;
+/** /metrics at 1,000 hosts × 40 series is ~5 MB; a few of those and some charts. */
+const MAX_SNAPSHOT_CHARS = 64 * 1024 * 1024;
+
 class Snapshots {
   private version = -1;
   changedAt = 0;
   private readonly cache = new Map<string, string>();
+  private bytes = 0;
 
   constructor(
     private readonly store: Store,
@@ -95,12 +100,23 @@ class Snapshots {
     this.version = version;
     this.changedAt = this.clock();
     this.cache.clear();
+    this.bytes = 0;
   }
 
   get(key: string, compute: () => string): string {
     this.refresh();
     let found = this.cache.get(key);
-    if (found === undefined) this.cache.set(key, (found = compute()));
+    if (found === undefined) {
+      found = compute();
+      // Bounded in count and size: the oldest answers go first (query keys change every second).
+      this.bytes += found.length;
+      this.cache.set(key, found);
+      while (this.cache.size > MAX_SNAPSHOTS || this.bytes > MAX_SNAPSHOT_CHARS) {
+        const [oldest, text] = this.cache.entries().next().value!;
+        this.cache.delete(oldest);
+        this.bytes -= text.length;
+      }
+    }
     return found;
   }
 }
@@ -223,7 +239,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return sendAnswer(request, reply, { json: undefined, jsonText: cached('json'), csv: cached('csv') });
   }));
   app.get('/api/v1/hosts/:name', guarded('viewer', (request, reply) => sendAnswer(request, reply, hostAnswer(ctx, (request.params as { name: string }).name))));
-  app.get('/api/v1/query', guarded('viewer', (request, reply) => sendAnswer(request, reply, queryAnswer(ctx, queryOf(request)))));
+  // Relative times (since=24h, until=now) are resolved to the whole second, so the same chart
+  // asked for by many pages within one second (and no new data) is read once.
+  const secondCtx: ApiContext = { ...ctx, clock: () => Math.floor(options.clock() / 1000) * 1000 };
+  app.get('/api/v1/query', guarded('viewer', (request, reply) => {
+    const query = queryOf(request);
+    const key = `query ${Math.floor(options.clock() / 1000)} ${JSON.stringify(Object.entries(query).filter(([k]) => k !== 'format').sort())}`;
+    const answer = () => queryAnswer(secondCtx, query);
+    let computed: Answer | undefined;
+    const once = (): Answer => (computed ??= answer());
+    // Compute first: a bad parameter is a 400 whatever the format.
+    const text = snapshots.get(`${key} json`, () => JSON.stringify(once().json));
+    return sendAnswer(request, reply, { json: undefined, jsonText: () => text, csv: () => snapshots.get(`${key} csv`, () => once().csv!()) });
+  }));
   app.get('/api/v1/alerts', guarded('viewer', (request, reply) => sendAnswer(request, reply, alertsAnswer(ctx, queryOf(request)))));
   app.get('/api/v1/silences', guarded('viewer', (request, reply) => sendAnswer(request, reply, silencesAnswer(ctx))));
   app.post('/api/v1/silences', guarded('admin', (request, reply, who) => {

@@ -31,10 +31,17 @@ const fromRow = (row: Row): User => ({ id: row.id, name: row.name, role: row.rol
 
 /** Accounts of `metrix serve` and their bearer tokens (only hashes are stored). */
 export class UserStore {
-  constructor(private readonly db: Db) {}
+  // Prepared once: the server looks a user or token up on every request.
+  private readonly selectUser;
+  private readonly selectByToken;
+
+  constructor(private readonly db: Db) {
+    this.selectUser = db.prepare<[string], Row>('SELECT * FROM users WHERE name = ?');
+    this.selectByToken = db.prepare<[string], Row>('SELECT u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.sha256 = ? AND t.revoked_at IS NULL');
+  }
 
   find(name: string): User | undefined {
-    const row = this.db.prepare<[string], Row>('SELECT * FROM users WHERE name = ?').get(name);
+    const row = this.selectUser.get(name);
     return row && fromRow(row);
   }
 
@@ -79,7 +86,7 @@ export class UserStore {
 
   /** The user a live token (by its SHA-256) belongs to. */
   byToken(sha256: string): User | undefined {
-    const row = this.db.prepare<[string], Row>('SELECT u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.sha256 = ? AND t.revoked_at IS NULL').get(sha256);
+    const row = this.selectByToken.get(sha256);
     return row && fromRow(row);
   }
 }

@@ -9,7 +9,11 @@ export interface PollMark {
 
 /** What `metrix serve` reads beyond what the CLI's readers give: small queries over existing tables. */
 export class WebReads {
-  constructor(private readonly db: Db) {}
+  private readonly selectDataVersion;
+
+  constructor(private readonly db: Db) {
+    this.selectDataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  }
 
   /** The host's polls in [since, until], oldest first, and the last one before `since` (it gives the state at `since`). */
   polls(host: string, since: number, until: number): { before: PollMark | undefined; within: PollMark[] } {
@@ -44,6 +48,6 @@ export class WebReads {
 
   /** A number that changes whenever another connection commits to the database (PRAGMA data_version). */
   dataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    return this.selectDataVersion.get()!;
   }
 }

@@ -24,7 +24,7 @@ const CASES: readonly [string, string, string | RegExp][] = [
   ['two roots', '<metrix/><metrix/>', 'more than one root element'],
   ['wrong root', '<metrx><hosts><host name="a"/></hosts></metrx>', 'root element is <metrx>, expected <metrix>'],
   ['attribute on root', '<metrix version="1"><hosts><host name="a"/></hosts></metrix>', '<metrix> unknown attribute "version" (this element takes no attributes)'],
-  ['unknown top element', doc('<setting/>'), '<metrix> unknown element <setting> (allowed: settings, defaults, hosts, mail, alerts, heartbeat; did you mean <settings>?)'],
+  ['unknown top element', doc('<setting/>'), '<metrix> unknown element <setting> (allowed: settings, defaults, hosts, mail, alerts, heartbeat, remoteWrite; did you mean <settings>?)'],
   ['unknown rule element', doc('<alerts><alrt/></alerts>'), '<alerts> unknown element <alrt> (allowed: alert; did you mean <alert>?)'],
   ['child in a leaf', doc('<settings><database>x</database></settings>'), '<settings> unknown element <database> (this element takes no child elements)'],
   ['misspelt attribute', host('adress="10.0.0.4"'), /^<host name="f4"> unknown attribute "adress" \(allowed: name, transport, address, .*; did you mean "address"\?\)$/],
@@ -119,6 +119,14 @@ const CASES: readonly [string, string, string | RegExp][] = [
   ['heartbeat to an ftp URL', doc('<heartbeat url="ftp://hc.example.org/t0ken"/>'), '<heartbeat> url="ftp://hc.example.org/…": scheme "ftp" not allowed (allowed: http, https)'],
   ['heartbeat every without unit', doc('<heartbeat url="https://hc.example.org/t0ken" every="5"/>'), '<heartbeat> every="5": not a duration'],
   ['heartbeat timeout too long', doc('<heartbeat url="https://hc.example.org/t0ken" timeout="5m"/>'), '<heartbeat> timeout="5m": out of range (allowed: 1s..1m)'],
+  ['remote write to a file URL', doc('<remoteWrite url="file:///tmp/push"/>'), '<remoteWrite> url="file:///…": scheme "file" not allowed (allowed: http, https)'],
+  ['remote write timeout in words', doc('<remoteWrite url="https://mimir.example.org/push" timeout="soon"/>'), '<remoteWrite> timeout="soon": not a duration'],
+  ['remote write token env with a dash', doc('<remoteWrite url="https://mimir.example.org/push" bearerTokenEnv="MIMIR-TOKEN"/>'), '<remoteWrite> bearerTokenEnv="MIMIR-TOKEN": not an environment variable name'],
+  ['remote write empty user', doc('<remoteWrite url="https://mimir.example.org/push" user="" passwordEnv="P"/>'), '<remoteWrite> user="": empty value (expected a value)'],
+  ['remote write password env with a space', doc('<remoteWrite url="https://mimir.example.org/push" user="u" passwordEnv="MY PASS"/>'), '<remoteWrite> passwordEnv="MY PASS": not an environment variable name'],
+  ['other user home remote write caFile', doc('<remoteWrite url="https://mimir.example.org/push" caFile="~bob/ca.pem"/>'), '<remoteWrite> caFile="~bob/ca.pem": only "~" and "~/..." are expanded'],
+  ['remote write queue too small', doc('<remoteWrite url="https://mimir.example.org/push" maxQueued="5"/>'), '<remoteWrite> maxQueued="5": out of range (allowed: 100..1000000000)'],
+  ['remote write labels not a list', doc('<remoteWrite url="https://mimir.example.org/push" labels="jinr"/>'), '<remoteWrite> labels="jinr": not a label list (expected name=value,name2=value2)'],
 ];
 
 /** The element and attribute a problem is about: `<host name="f4"> port="70000": …` is host, port. */

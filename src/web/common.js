@@ -21,8 +21,9 @@ export function toLogin() {
 /**
  * Calls the API. JSON in and out; POST/DELETE carry the CSRF token; a 401 goes to the login
  * page. `etag` makes the request conditional: the answer is then `undefined` on 304.
+ * `onHeaders` sees the headers of every answer that is not an error (ETag, Date).
  */
-export async function api(path, { method = 'GET', body, etag, onEtag } = {}) {
+export async function api(path, { method = 'GET', body, etag, onHeaders } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
@@ -38,9 +39,9 @@ export async function api(path, { method = 'GET', body, etag, onEtag } = {}) {
     toLogin();
     throw new ApiError(401, 'not logged in');
   }
+  if (!response.ok && response.status !== 304) throw new ApiError(response.status, await errorText(response));
+  if (onHeaders) onHeaders(response.headers);
   if (response.status === 304) return undefined;
-  if (!response.ok) throw new ApiError(response.status, await errorText(response));
-  if (onEtag) onEtag(response.headers.get('ETag'));
   if (response.status === 204) return {};
   return response.json();
 }

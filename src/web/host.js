@@ -14,6 +14,15 @@ const name = decodeURIComponent(location.pathname.replace(/^\/host\//, ''));
 /** metric -> { uplot, box } of the charts on the page. */
 const charts = new Map();
 let drawGeneration = 0;
+/** The server's clock (its Date header) minus this browser's: "3m ago" is counted on the server's time. */
+let clockSkew = 0;
+const readHost = () =>
+  api(`/api/v1/hosts/${encodeURIComponent(name)}`, {
+    onHeaders: (headers) => {
+      const serverNow = toMs(headers.get('Date') ?? undefined);
+      if (serverNow !== undefined) clockSkew = serverNow - Date.now();
+    },
+  });
 /** What the server said about the tiers behind the charts (roll-ups used, a step picked). */
 const notes = new Set();
 /** The facts and the state bar are read again this often; the charts when the range changes. */
@@ -36,7 +45,7 @@ function showHost(info) {
   const badge = document.getElementById('state');
   badge.className = `state ${h.state === 'never polled' ? 'never' : alerting ? 'alerting' : h.state}`;
   badge.textContent = alerting ? 'alerting' : h.state;
-  const now = (toMs(info.generatedAt) ?? Date.now());
+  const now = Date.now() + clockSkew;
   const when = (iso) => {
     const ms = toMs(iso);
     return ms === undefined ? 'never' : `${age(now - ms)} ago (${utc(ms)})`;
@@ -291,7 +300,7 @@ run(async () => {
   await startPage('host');
   let info;
   try {
-    info = await api(`/api/v1/hosts/${encodeURIComponent(name)}`);
+    info = await readHost();
   } catch (err) {
     document.getElementById('name').textContent = name;
     if (err.status === 404) return notify('error', `No host "${name}" in the configuration.`);
@@ -314,7 +323,7 @@ run(async () => {
   watchResize();
   setInterval(async () => {
     try {
-      const fresh = await api(`/api/v1/hosts/${encodeURIComponent(name)}`);
+      const fresh = await readHost();
       showHost(fresh);
       showStateBar(fresh.stateBar);
     } catch {

@@ -15,7 +15,7 @@ let etag;
 let data;
 /** When the data was last confirmed current (200 or 304), by this browser's clock. */
 let confirmedAt = 0;
-/** The server's generatedAt minus this browser's clock when it arrived: ages use the server's time. */
+/** The server's clock (its Date header) minus this browser's: ages are counted on the server's time. */
 let clockSkew = 0;
 let failing = false;
 
@@ -158,13 +158,18 @@ function showFreshness() {
 
 async function refresh() {
   try {
-    const answer = await api('/api/v1/hosts', { etag, onEtag: (tag) => (etag = tag || undefined) });
+    const answer = await api('/api/v1/hosts', {
+      etag,
+      onHeaders: (headers) => {
+        if (headers.get('ETag')) etag = headers.get('ETag');
+        const serverNow = toMs(headers.get('Date') ?? undefined);
+        if (serverNow !== undefined) clockSkew = serverNow - Date.now();
+      },
+    });
     failing = false;
     confirmedAt = Date.now();
     if (answer) {
       data = answer;
-      const generated = toMs(answer.generatedAt);
-      if (generated !== undefined) clockSkew = generated - confirmedAt;
       render();
       document.body.dataset.generatedAt = answer.generatedAt;
     } else if (data) {

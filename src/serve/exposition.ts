@@ -24,7 +24,7 @@ export interface HostLatest {
 export interface OwnFigure {
   readonly name: string;
   readonly help: string;
-  readonly type: 'gauge' | 'counter';
+  readonly type: 'gauge' | 'counter' | 'untyped';
   readonly series: ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly value: number }>;
 }
 
@@ -69,12 +69,19 @@ function labelText(labels: ReadonlyArray<readonly [string, string]>): string {
   return labels.length === 0 ? '' : `{${labels.map(([name, value]) => `${name}="${labelValue(value)}"`).join(',')}}`;
 }
 
-/** What the catalog says of a metric, for # HELP and # TYPE. Counters without `_total` are left untyped (the format reserves counter names ending in _total). */
-function familyOf(metric: string, exposed: string): { help: string; type: string } {
+/**
+ * The # TYPE of a metric: a name ending in `_total` is a counter (the format reserves the
+ * suffix for counters, and metrix's cumulative figures use it), another counter is left
+ * untyped (a counter name must end in _total), a known metric is a gauge, the rest untyped.
+ */
+export function promType(metric: string, exposed: string): 'counter' | 'gauge' | 'untyped' {
   const info = metricInfo(metric);
-  const help = info?.help ?? `${metric}, as collected by metrix`;
-  const type = info?.kind === 'counter' ? (exposed.endsWith('_total') ? 'counter' : 'untyped') : info ? 'gauge' : 'untyped';
-  return { help, type };
+  if (exposed.endsWith('_total')) return 'counter';
+  return info?.kind === 'counter' || !info ? 'untyped' : 'gauge';
+}
+
+function familyOf(metric: string, exposed: string): { help: string; type: string } {
+  return { help: metricInfo(metric)?.help ?? `${metric}, as collected by metrix`, type: promType(metric, exposed) };
 }
 
 interface Family {

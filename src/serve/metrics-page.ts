@@ -2,7 +2,7 @@ import type { Sample } from '../../client-script/src/protocol.js';
 import { POLLER_HOST } from '../alerts/self-monitoring.js';
 import { metricInfo } from '../metrics/catalog.js';
 import type { ApiContext } from './api.js';
-import { exposedName, exposition, type HostLatest, type OwnFigure } from './exposition.js';
+import { exposedName, exposition, promType, type HostLatest, type OwnFigure } from './exposition.js';
 
 /**
  * `/metrics`: every configured host's latest samples (those of its latest good poll; `host_up`
@@ -28,6 +28,10 @@ export function metricsText(ctx: ApiContext): string {
       ...(good.get(host.name) ?? []).filter((s) => !overridden.has(s.m)).map((s) => ({ ...s, ts: okTs })),
       ...failed.map((s) => ({ ...s, ts: failedTs })),
     ];
+    // Counters read before the poll ended are left out by samplesAt; they come with the time the host read them.
+    const have = new Set(samples.map((s) => s.m));
+    const counters = okTs > 0 ? store.lastCounters(host.name) : undefined;
+    for (const counter of counters?.counters ?? []) if (!have.has(counter.m)) samples.push({ ...counter, ts: counters!.ts });
     return { host: host.name, groups: host.groups, samples };
   });
   return exposition(hosts, ownFigures(ctx, polls));
@@ -73,7 +77,7 @@ function ownFigures(ctx: ApiContext, polls: ReturnType<ApiContext['store']['last
       return last ? [{ labels: s.labels, value: last.value }] : [];
     });
     const name = exposedName(metric);
-    figures.push({ name, type: 'gauge', help: metricInfo(metric)?.help ?? metric, series });
+    figures.push({ name, type: promType(metric, name), help: metricInfo(metric)?.help ?? metric, series });
   }
   return figures;
 }

@@ -87,6 +87,8 @@ class Snapshots {
   private version = -1;
   changedAt = 0;
   private readonly cache = new Map<string, string>();
+  /** ETags of cached answers, by the answer itself (V8 hashes a string once): a 3 MB /metrics is not hashed per request. */
+  private readonly etags = new Map<string, string>();
   private bytes = 0;
 
   constructor(
@@ -100,7 +102,13 @@ class Snapshots {
     this.version = version;
     this.changedAt = this.clock();
     this.cache.clear();
+    this.etags.clear();
     this.bytes = 0;
+  }
+
+  /** The ETag of a payload: remembered for cached answers, computed for the rest. */
+  etag(payload: string | Buffer): string {
+    return (typeof payload === 'string' ? this.etags.get(payload) : undefined) ?? etagOf(payload);
   }
 
   get(key: string, compute: () => string): string {
@@ -111,9 +119,11 @@ class Snapshots {
       // Bounded in count and size: the oldest answers go first (query keys change every second).
       this.bytes += found.length;
       this.cache.set(key, found);
+      this.etags.set(found, etagOf(found));
       while (this.cache.size > MAX_SNAPSHOTS || this.bytes > MAX_SNAPSHOT_CHARS) {
         const [oldest, text] = this.cache.entries().next().value!;
         this.cache.delete(oldest);
+        this.etags.delete(text);
         this.bytes -= text.length;
       }
     }
@@ -153,7 +163,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (tls) reply.header('strict-transport-security', 'max-age=31536000');
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if ((request.method === 'GET' || request.method === 'HEAD') && reply.statusCode === 200 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
-      const etag = etagOf(payload);
+      const etag = snapshots.etag(payload);
       reply.header('etag', etag);
       if (matchesEtag(request.headers['if-none-match'], etag)) {
         reply.code(304);

@@ -1,0 +1,36 @@
+// The login form: POST /api/v1/session, then back to the page that sent us here.
+import { notify } from './common.js';
+
+/** Only a path on this server (never `//elsewhere` or `https://…`): an open redirect otherwise. */
+function nextPage() {
+  const next = new URLSearchParams(location.search).get('next') || '/';
+  return /^\/(?![/\\])/.test(next) ? next : '/';
+}
+
+const form = document.getElementById('login');
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const button = form.querySelector('button');
+  button.disabled = true;
+  notify('error', '');
+  try {
+    const response = await fetch('/api/v1/session', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ user: form.user.value, password: form.password.value }),
+      credentials: 'same-origin',
+    });
+    if (response.ok) {
+      location.assign(nextPage());
+      return;
+    }
+    let message = response.status === 401 ? 'Wrong user or password.' : `Login failed (${response.status}).`;
+    if (response.status === 429) message = 'Too many failed logins: wait a little and try again.';
+    notify('error', message);
+    form.password.select();
+  } catch {
+    notify('error', 'The server does not answer.');
+  } finally {
+    button.disabled = false;
+  }
+});

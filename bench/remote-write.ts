@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RemoteWriteConfig } from '../src/config/types.js';
-import { prometheusName } from '../src/remote-write/batch.js';
+import { exposedName } from '../src/metrics/prometheus-names.js';
 import { createPoster, type Poster } from '../src/remote-write/post.js';
 import { sendQueue, type SendReport } from '../src/remote-write/send.js';
 import { Store } from '../src/store/store.js';
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     const sentToPrometheus = sum(live).samples + catchUp.report.sentSamples;
     // count_over_time drops the name, so one query per metric (series of one metric differ by their labels).
     let held = 0;
-    for (const metric of new Set(shape.map((s) => prometheusName(s.m)))) {
+    for (const metric of new Set(shape.map((s) => exposedName(s.m)))) {
       const [sumOf] = await prometheus.query(`sum(count_over_time(${metric}{host=~"node.+"}[${from + backlog + 1}m]))`, end);
       held += sumOf?.samples[0]?.v ?? 0;
     }

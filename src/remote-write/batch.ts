@@ -2,6 +2,7 @@ import type { Labels } from '../metrics/labels.js';
 import type { QueuedRow, QueuedSample } from '../store/remote-write-queue.js';
 import { encodeLabels, encodeWriteRequest, type WireSeries } from './protobuf.js';
 import { snappyCompress } from './snappy.js';
+import { exposedName } from '../metrics/prometheus-names.js';
 
 /** Queued rows sent in one request; every row's values are still stored. */
 export interface Batch {
@@ -76,23 +77,13 @@ export class WireEncoder {
 }
 
 /**
- * A metric's name as Prometheus's conventions want it, the name /metrics gives it too: units
- * spelled out (`uptime_sec` -> `uptime_seconds`, `_per_sec` -> `_per_second`), and `_total`
- * left to counters (`procs_total`, a gauge, -> `procs_all`). Catalog names need nothing else.
- */
-export function prometheusName(metric: string): string {
-  if (metric === 'procs_total') return 'procs_all';
-  return metric.replace(/_per_sec$/, '_per_second').replace(/_sec$/, '_seconds');
-}
-
-/**
  * The label pairs of one series as sent, sorted by name (byte order: `__name__` comes before
  * any lower-case name): the name, `host`, `group` (the host's groups joined by ",", absent for
  * a host in none), the series' own labels, then the configured extra labels a series' own
  * do not already name. No empty value.
  */
 export function seriesLabels(host: string, groups: readonly string[], metric: string, own: Labels, extra: Labels): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [['__name__', prometheusName(metric)], ['host', host]];
+  const pairs: Array<[string, string]> = [['__name__', exposedName(metric)], ['host', host]];
   if (groups.length > 0) pairs.push(['group', groups.join(',')]);
   const taken = (name: string): boolean => name === 'host' || name === 'group' || name === '__name__';
   for (const name in own) if (!taken(name)) pairs.push([name, own[name]!]);

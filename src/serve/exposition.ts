@@ -1,5 +1,8 @@
 import type { Sample } from '../../client-script/src/protocol.js';
 import { metricInfo } from '../metrics/catalog.js';
+import { exposedName, labelName, metricName } from '../metrics/prometheus-names.js';
+
+export { exposedName, labelName, metricName };
 
 /**
  * Prometheus text exposition (format 0.0.4) of every host's latest samples, so a Prometheus
@@ -26,33 +29,6 @@ export interface OwnFigure {
   readonly help: string;
   readonly type: 'gauge' | 'counter' | 'untyped';
   readonly series: ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly value: number }>;
-}
-
-const NAME_OK = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_OK = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-/**
- * Names Prometheus' conventions (and `promtool check metrics`) reject, renamed: units spelled
- * out (`_sec` → `_seconds`, `_per_sec` → `_per_second`), `_total` kept for counters
- * (`procs_total`, a gauge, → `procs_all`).
- */
-export function exposedName(metric: string): string {
-  if (metric === 'procs_total') return 'procs_all';
-  return metricName(metric.replace(/_per_sec$/, '_per_second').replace(/_sec$/, '_seconds'));
-}
-
-/** A metric name in the format's alphabet: other characters become `_`, a leading digit gets a `_` before it. */
-export function metricName(name: string): string {
-  if (NAME_OK.test(name)) return name;
-  const replaced = name.replace(/[^a-zA-Z0-9_:]/g, '_');
-  return /^[a-zA-Z_:]/.test(replaced) ? replaced : `_${replaced}`;
-}
-
-/** A label name in the format's alphabet; names beginning `__` are Prometheus' own, so they get a prefix. */
-export function labelName(name: string): string {
-  let out = LABEL_OK.test(name) ? name : name.replace(/[^a-zA-Z0-9_]/g, '_');
-  if (!/^[a-zA-Z_]/.test(out)) out = `_${out}`;
-  return out.startsWith('__') ? `label${out}` : out;
 }
 
 const NEEDS_ESCAPE = /[\\\n"]/;

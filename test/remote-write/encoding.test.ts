@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { prometheusName, seriesLabels } from '../../src/remote-write/batch.js';
+import { seriesLabels } from '../../src/remote-write/batch.js';
+import { exposedName } from '../../src/metrics/prometheus-names.js';
 import { encodeLabels, encodeWriteRequest, varintSize, writeVarint } from '../../src/remote-write/protobuf.js';
 import { snappyCompress, snappyDecompress } from '../../src/remote-write/snappy.js';
 import { decodeWriteRequest } from './wire.js';
@@ -59,7 +60,7 @@ describe('the WriteRequest protobuf', () => {
     ['net_rx_bytes_total', 'net_rx_bytes_total'],
     ['mem_percent', 'mem_percent'],
   ])('names %s as /metrics does: %s', (metric, name) => {
-    expect(prometheusName(metric)).toBe(name);
+    expect(exposedName(metric)).toBe(name);
   });
 });
 

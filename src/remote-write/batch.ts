@@ -2,7 +2,7 @@ import type { Labels } from '../metrics/labels.js';
 import type { QueuedRow, QueuedSample } from '../store/remote-write-queue.js';
 import { encodeLabels, encodeWriteRequest, type WireSeries } from './protobuf.js';
 import { snappyCompress } from './snappy.js';
-import { exposedName } from '../metrics/prometheus-names.js';
+import { exposedName, exposedScale } from '../metrics/prometheus-names.js';
 
 /** Queued rows sent in one request; every row's values are still stored. */
 export interface Batch {
@@ -60,7 +60,7 @@ export class WireEncoder {
   encode(batch: Batch): { body: Buffer; raw: number } {
     const series: WireSeries[] = [];
     for (const row of batch.rows) {
-      for (const sample of row.samples) series.push({ labels: this.labelsOf(row.host, sample), samples: [{ value: sample.value, timestamp: sample.ts }] });
+      for (const sample of row.samples) series.push({ labels: this.labelsOf(row.host, sample), samples: [{ value: sample.value * exposedScale(sample.metric), timestamp: sample.ts }] });
     }
     const raw = encodeWriteRequest(series);
     return { body: snappyCompress(raw), raw: raw.length };

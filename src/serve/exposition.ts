@@ -1,6 +1,6 @@
 import type { Sample } from '../../client-script/src/protocol.js';
 import { metricInfo } from '../metrics/catalog.js';
-import { exposedName, labelName, metricName } from '../metrics/prometheus-names.js';
+import { exposedName, exposedScale, labelName, metricName } from '../metrics/prometheus-names.js';
 
 export { exposedName, labelName, metricName };
 
@@ -54,7 +54,8 @@ export function promType(metric: string, exposed: string): 'counter' | 'gauge' |
 }
 
 function familyOf(metric: string, exposed: string): { help: string; type: string } {
-  return { help: metricInfo(metric)?.help ?? `${metric}, as collected by metrix`, type: promType(metric, exposed) };
+  const help = metricInfo(metric)?.help ?? `${metric}, as collected by metrix`;
+  return { help: exposedScale(metric) === 1 ? help : `${help} (here in seconds)`, type: promType(metric, exposed) };
 }
 
 interface Family {
@@ -66,8 +67,8 @@ interface Family {
 }
 
 /** Names are few and repeat for every host: sanitized once. */
-function memo(f: (name: string) => string): (name: string) => string {
-  const cache = new Map<string, string>();
+function memo<T>(f: (name: string) => T): (name: string) => T {
+  const cache = new Map<string, T>();
   return (name) => {
     let found = cache.get(name);
     if (found === undefined) cache.set(name, (found = f(name)));
@@ -106,6 +107,7 @@ export function exposition(hosts: readonly HostLatest[], own: readonly OwnFigure
     f.lines.push(`${name}${labels === '' ? '' : `{${labels}}`} ${sampleValue(value)}${ts === undefined ? '' : ` ${Math.round(ts)}`}`);
   };
   const exposed = memo(exposedName);
+  const scale = memo(exposedScale);
   const label = memo(labelName);
   const info = family('metrix_host_group_info', () => ({ help: 'one series per host and group it is in (value 1), for joins by group', type: 'gauge' }));
   for (const host of hosts) {
@@ -114,7 +116,7 @@ export function exposition(hosts: readonly HostLatest[], own: readonly OwnFigure
     const taken = host.groups.length > 0 ? ['host', 'group'] : ['host'];
     for (const sample of host.samples) {
       const name = exposed(sample.m);
-      add(family(name, () => familyOf(sample.m, name)), name, base + sampleLabels(sample.l, taken, label), sample.v, sample.ts);
+      add(family(name, () => familyOf(sample.m, name)), name, base + sampleLabels(sample.l, taken, label), sample.v * scale(sample.m), sample.ts);
     }
     for (const group of host.groups) add(info, 'metrix_host_group_info', `${hostLabel},group="${labelValue(group)}"`, 1);
   }

@@ -51,4 +51,15 @@ describe('Prometheus exposition of hosts\' latest samples', () => {
     expect(exposedName('procs_total')).toBe('procs_all');
     expect(exposedName('net_rx_bytes_total')).toBe('net_rx_bytes_total');
   });
+
+  it('time counters kept in ms or µs are exposed in seconds, name and value', () => {
+    const text = exposition(
+      [{ host: 'f4', groups: [], samples: [{ m: 'disk_io_ms_total', v: 2500, ts: TS, l: { device: 'sda' } }, { m: 'pressure_some_usec_total', v: 3_000_000, ts: TS, l: { resource: 'io' } }] }],
+      [],
+    );
+    expect(promtool(text)).toBe('');
+    expect(text).toContain(`disk_io_seconds_total{host="f4",device="sda"} 2.5 ${TS}`);
+    expect(text).toContain(`pressure_some_seconds_total{host="f4",resource="io"} 3 ${TS}`);
+    expect(text).toMatch(/# TYPE disk_io_seconds_total counter/);
+  });
 });

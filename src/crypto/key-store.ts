@@ -1,5 +1,6 @@
 import nacl from 'tweetnacl';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostKeyFile } from '../../client-script/src/protocol.js';
 import { MetrixError } from '../errors.js';
@@ -100,9 +101,8 @@ export class KeyStore {
   static open(dir: string, options: KeyStoreOptions = {}): { store: KeyStore; created: boolean } {
     const pollerPath = join(dir, POLLER_KEY);
     if (!existsSync(dir)) {
-      makePrivateDir(dir);
-      makePrivateDir(join(dir, HOSTS_DIR));
-      return { store: new KeyStore(dir, KeyStore.writePollerKey(pollerPath), options.readKeyFile), created: true };
+      const made = KeyStore.createWhole(dir);
+      if (made) return { store: new KeyStore(dir, made, options.readKeyFile), created: true };
     }
     assertPrivate(dir, 'directory');
     const raw = readPrivateJson(pollerPath) as { secretKey?: unknown } | undefined;
@@ -114,6 +114,29 @@ export class KeyStore {
     }
     const secretKey = decodeKey(raw.secretKey, pollerPath, 'secretKey');
     return { store: new KeyStore(dir, nacl.box.keyPair.fromSecretKey(secretKey), options.readKeyFile), created: false };
+  }
+
+  /**
+   * Makes the keys directory whole (hosts/ and the poller key) under a name of its own, then
+   * renames it into place: two first runs at once (cron and a hand-started execute) never see
+   * a directory without its poller key. The pair made, or undefined when another process's
+   * directory got there first (then that one is used).
+   */
+  private static createWhole(dir: string): KeyPair | undefined {
+    const building = `${dir}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      makePrivateDir(building);
+      makePrivateDir(join(building, HOSTS_DIR));
+      const pair = KeyStore.writePollerKey(join(building, POLLER_KEY));
+      renameSync(building, dir);
+      return pair;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+      return undefined;
+    } finally {
+      rmSync(building, { recursive: true, force: true });
+    }
   }
 
   /** Creates the directory and a poller key; an existing poller key is kept unless `replace`. */

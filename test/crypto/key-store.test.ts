@@ -1,5 +1,6 @@
 import nacl from 'tweetnacl';
-import { chmodSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HostKeyFile } from '../../client-script/src/protocol.js';
@@ -19,6 +20,23 @@ describe('KeyStore', () => {
     const again = KeyStore.open(dir);
     expect(again.created).toBe(false);
     expect(Buffer.from(again.store.poller.publicKey)).toEqual(Buffer.from(store.poller.publicKey));
+  });
+
+  it('first runs at once (cron and one by hand) all open the one poller key, none finds a directory without it', async () => {
+    const parent = tempDir();
+    const dir = join(parent, 'keys');
+    const script = `import { KeyStore } from ${JSON.stringify(new URL('../../dist/src/crypto/key-store.js', import.meta.url).href)};
+      const { store } = KeyStore.open(process.argv[1]);
+      process.stdout.write(Buffer.from(store.poller.publicKey).toString('base64'));`;
+    const open = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        execFile(process.execPath, ['--input-type=module', '-e', script, dir], { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout)));
+      });
+    const keys = await Promise.all(Array.from({ length: 8 }, open));
+    const onDisk = JSON.parse(readFileSync(join(dir, 'poller.key'), 'utf8')) as { publicKey: string };
+    expect(new Set(keys)).toEqual(new Set([onDisk.publicKey]));
+    expect(readdirSync(parent)).toEqual(['keys']);
+    expect(mode(dir)).toBe(0o700);
   });
 
   it('refuses a keys directory without the poller key instead of making a new one', () => {

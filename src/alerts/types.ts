@@ -32,6 +32,14 @@ export interface AlertView {
   readonly reminder: boolean;
   /** The series over the recent past, oldest first: the chart and the CSV attachment. */
   readonly samples: readonly Point[];
+  /** Text from the host behind the value: a check's output line, a log's matching lines. */
+  readonly detail?: AlertDetail;
+}
+
+/** Lines of host text shown under an alert's rows (untrusted: made one-line and escaped when shown). */
+export interface AlertDetail {
+  readonly label: string;
+  readonly lines: readonly string[];
 }
 
 /** Hosts that could not be polled: their other alerts are held back and the mail says so. */

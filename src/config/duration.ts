@@ -98,4 +98,8 @@ export const DURATION_RANGES = {
   heartbeatEvery: { min: SECOND, max: DAY, zero: true },
   /** <heartbeat timeout>: the whole ping, redirects included; short, since the run waits for it. */
   heartbeatTimeout: { min: SECOND, max: MINUTE },
+  /** <check every>: from every poll to once a day. */
+  checkEvery: { min: SECOND, max: DAY },
+  /** <check timeout>: also below the poll's commandTimeout (config/rules.ts). */
+  checkTimeout: { min: SECOND, max: 10 * MINUTE },
 } as const satisfies Readonly<Record<string, DurationRange>>;

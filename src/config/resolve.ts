@@ -1,5 +1,6 @@
 import { readAttributes } from './attributes.js';
 import { resolveAlerts } from './resolve-alerts.js';
+import { resolveChecks, resolveLogs } from './resolve-checks.js';
 import { resolveHeartbeat } from './resolve-heartbeat.js';
 import { resolveHosts } from './resolve-hosts.js';
 import { resolveMail } from './resolve-mail.js';
@@ -51,6 +52,8 @@ export function resolveConfig(root: XmlElement, options: ResolveOptions): Resolv
     mail: resolveMail(child('mail'), context, problems),
     alerts: resolveAlerts(child('alerts'), problems),
     ...(heartbeat ? { heartbeat } : {}),
+    checks: resolveChecks(child('checks'), problems),
+    logs: resolveLogs(child('logs'), problems),
   };
   problems.push(...checkRules(config));
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };

@@ -1,4 +1,5 @@
 import { formatDuration } from './duration.js';
+import { CHECK_RULES } from './rules-checks.js';
 import { didYouMean } from './suggest.js';
 import type { Config, Host } from './types.js';
 
@@ -94,7 +95,7 @@ const windowsWithinRetention: Rule = ({ settings, alerts }) =>
         `${alertRef(rule.name)} window="${formatDuration(rule.windowMs)}": longer than <settings retention="${formatDuration(settings.retentionMs)}"> (raw samples older than that are removed, so the average would cover only ${formatDuration(settings.retentionMs)})`,
     );
 
-export const RULES: readonly Rule[] = [uniqueHostNames, uniqueAlertNames, proxyJumpTargets, proxyJumpLoops, passphraseNeedsKey, alertScopes, retentionOrder, windowsWithinRetention];
+export const RULES: readonly Rule[] = [uniqueHostNames, uniqueAlertNames, proxyJumpTargets, proxyJumpLoops, passphraseNeedsKey, alertScopes, retentionOrder, windowsWithinRetention, ...CHECK_RULES];
 
 export function checkRules(config: Config): string[] {
   return RULES.flatMap((rule) => rule(config));

@@ -28,7 +28,14 @@ export function alertRows(alert: AlertView, now: number): Array<readonly [string
     [alert.state === 'resolved' ? 'active' : 'since', describeSince(alert, now).replace(/^since /, '')],
     ['severity', alert.severity],
     ['code', oneLine(alert.code)],
+    ...detailRows(alert),
   ];
+}
+
+/** A check's output line or a log's matching lines: the label on the first row only. */
+function detailRows(alert: AlertView): Array<readonly [string, string]> {
+  const lines = alert.detail?.lines ?? [];
+  return lines.map((line, i) => [i === 0 ? alert.detail!.label : '', oneLine(line)] as const);
 }
 
 /** `FIRING high-cpu on f4`. */
@@ -59,7 +66,7 @@ export function renderText(body: MailBody): string {
   }
   for (const { alert, chart, chartError } of body.alerts) {
     lines.push(alertHeading(alert));
-    for (const [label, value] of alertRows(alert, body.now)) lines.push(`  ${`${label}:`.padEnd(10)}${value}`);
+    for (const [label, value] of alertRows(alert, body.now)) lines.push(`  ${(label === '' ? '' : `${label}:`).padEnd(10)}${value}`);
     if (chart) lines.push(`  ${'chart:'.padEnd(10)}${chart.filename}`);
     if (chartError) lines.push(`  ${'chart:'.padEnd(10)}could not be drawn (${chartError})`);
     lines.push('');

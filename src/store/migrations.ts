@@ -188,4 +188,19 @@ export const MIGRATIONS: readonly Migration[] = [
     convertSamples(db);
     db.exec('DROP TABLE samples');
   },
+  // issue-11-checks: what a check last said and what a log last matched, beside their series.
+  `
+  -- One row per host and check or log (kind 'check' or 'log'): the latest word, for alert mail
+  -- and for finding state changes. A check's text is the plugin's first output line (status
+  -- 0-3); a log's is a JSON list of its last matching lines, from the last poll that had any.
+  CREATE TABLE watch_texts (
+    host   TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    name   TEXT NOT NULL,
+    ts     INTEGER NOT NULL,
+    status INTEGER,
+    text   TEXT NOT NULL,
+    PRIMARY KEY (host, kind, name)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -17,6 +17,7 @@ import { MAX_COUNTER_LAG_MS, SampleRows } from './sample-rows.js';
 import { acquireRunLock, type Holder, type LockDeps, type LockResult } from './run-lock.js';
 import { SeriesIds } from './series-ids.js';
 import { SilenceStore } from './silence-store.js';
+import { WatchTextStore } from './watch-text-store.js';
 
 export interface SeriesRange {
   readonly labels: Labels;
@@ -59,6 +60,8 @@ export class Store {
   readonly heartbeat: HeartbeatStore;
   /** Roll-ups and retention's steps (retention/prune.ts drives them). */
   readonly retention: RetentionStore;
+  /** What checks last said and logs last matched (watch_texts). */
+  readonly watchTexts: WatchTextStore;
   private readonly rollups: Rollups;
 
   /** The raw handle is for store/ alone: commands use the methods and stores above. */
@@ -78,6 +81,7 @@ export class Store {
     this.outbox = new OutboxStore(db);
     this.silences = new SilenceStore(db);
     this.heartbeat = new HeartbeatStore(db);
+    this.watchTexts = new WatchTextStore(db);
   }
 
   /** Runs `work` as one write transaction (BEGIN IMMEDIATE): all of it is stored, or none. */
@@ -131,6 +135,7 @@ export class Store {
         const message = poll.failure?.message ?? (poll.warnings?.length ? poll.warnings.join('; ') : null);
         insertPoll.run(runId, poll.host, poll.ts, poll.failure ? 0 : 1, poll.failure?.reason ?? null, message, poll.durationMs, poll.collector ?? null);
         this.insertPollSamples(poll);
+        this.watchTexts.record(poll);
       }
       return runId;
     });

@@ -169,7 +169,7 @@ export function followLog(log: LogSpec, memory: LogMemory | undefined, deps: Fol
     const next = scanFrom(fd, from, stats.size, Math.max(0, budget), skip, pattern, scan, deps);
     const left = stats.size - next.offset;
     if (scan.stoppedEarly) notes.push(`matching took over ${MATCH_BUDGET_MS} ms: ${left} bytes left for the next poll`);
-    else if (left > 0 && next.offset - from >= budget) notes.push(`read capped at ${MAX_READ_BYTES} bytes: ${left} bytes left for the next poll`);
+    else if (stats.size - from > budget) notes.push(`read capped at ${MAX_READ_BYTES} bytes: ${left} bytes left for the next poll`);
     const kept: LogMemory = { path: log.path, dev: stats.dev, ino: stats.ino, offset: next.offset, head: headHash(fd, next.offset), midLine: next.midLine };
     const result: LogResult = { name: log.name, matches: scan.matches, lines: scan.lines };
     return { result: notes.length > 0 ? { ...result, note: notes.join('; ') } : result, memory: kept };

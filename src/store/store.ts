@@ -5,6 +5,7 @@ import type { Labels } from '../metrics/labels.js';
 import type { PollRecord, RunRecord } from '../poll/records.js';
 import type { Coverage, RollupTier } from '../retention/tiers.js';
 import { AlertStore } from './alert-store.js';
+import { EventStore } from './event-store.js';
 import { decodeValues, SAMPLE_CODEC, valueAt, type Codec } from './codec.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { HeartbeatStore } from './heartbeat-store.js';
@@ -55,6 +56,8 @@ export class Store {
   /** Rendered messages waiting to be sent, and what became of them. */
   readonly outbox: OutboxStore;
   readonly silences: SilenceStore;
+  /** What happened: host down/up, reboots, alerts, silences… (`metrix events`). */
+  readonly events: EventStore;
   /** The heartbeat's last accepted ping, for its throttle. */
   readonly heartbeat: HeartbeatStore;
   /** Roll-ups and retention's steps (retention/prune.ts drives them). */
@@ -76,7 +79,8 @@ export class Store {
     this.insertPoll = db.prepare('INSERT INTO polls (run_id, host, ts, ok, reason, message, duration_ms, collector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.alerts = new AlertStore(db);
     this.outbox = new OutboxStore(db);
-    this.silences = new SilenceStore(db);
+    this.events = new EventStore(db);
+    this.silences = new SilenceStore(db, this.events);
     this.heartbeat = new HeartbeatStore(db);
   }
 

@@ -1,4 +1,5 @@
 import type { Severity } from '../config/types.js';
+import { truncate } from '../mail/format.js';
 import { escapeControl } from '../text/escape.js';
 import type { Db } from './database.js';
 
@@ -87,8 +88,7 @@ const fromRow = (row: Row): EventRecord => ({
 
 /** Control characters escaped, then cut to `max` characters with an ellipsis. */
 export function capText(text: string, max: number): string {
-  const safe = escapeControl(text);
-  return safe.length <= max ? safe : `${safe.slice(0, max - 1)}…`;
+  return truncate(escapeControl(text), max);
 }
 
 /** Details as stored: strings capped and escaped, non-finite numbers dropped, the whole bounded. */

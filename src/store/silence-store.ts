@@ -26,6 +26,9 @@ const fromRow = (row: Row): Silence => ({
   createdBy: row.created_by,
 });
 
+/** store_state: silences that ran out up to this time have their event. */
+const RUN_OUT_TO = 'silence_events_to';
+
 export type NewSilence = Omit<Silence, 'id'>;
 
 /** Silences; adding and ending one records an event in the same transaction. */
@@ -66,10 +69,13 @@ export class SilenceStore {
   }
 
   /**
-   * Records the end of silences that ran out in (after, upTo] and were not removed, once
-   * each (the caller keeps `after` as the end of the last call's span).
+   * Records an event for each silence that ran out (was not removed) since the last call, up
+   * to `upTo`, once: where the last call stopped is kept in store_state. Call inside a transaction.
    */
-  recordRunOut(after: number, upTo: number): number {
+  recordRunOut(upTo: number): number {
+    const after = this.db.prepare<[string], { value: number }>('SELECT value FROM store_state WHERE name = ?').get(RUN_OUT_TO)?.value ?? 0;
+    if (upTo <= after) return 0;
+    this.db.prepare('INSERT INTO store_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(RUN_OUT_TO, upTo);
     const ended = this.db
       .prepare<[number, number], Row>('SELECT * FROM silences WHERE removed_at IS NULL AND ends_at > ? AND ends_at <= ? ORDER BY ends_at, id')
       .all(after, upTo)

@@ -1,6 +1,7 @@
 import type { Transition } from '../alerts/evaluate.js';
 import type { AlertRule } from '../config/types.js';
 import { formatNumber, seriesName } from '../mail/format.js';
+import { formatLabels } from '../metrics/labels.js';
 import type { NewEvent } from '../store/event-store.js';
 
 /** One event per alert that started firing or resolved in a rule's evaluation, on the alert's host. */
@@ -8,7 +9,7 @@ export function alertEvents(rule: AlertRule, transitions: readonly Transition[])
   return transitions.map((t): NewEvent => {
     const { alert } = t;
     const series = seriesName(rule.metric, alert.labels);
-    const details = { code: alert.code, rule: rule.name, metric: rule.metric, labels: JSON.stringify(alert.labels) };
+    const details = { code: alert.code, rule: rule.name, metric: rule.metric, labels: formatLabels(alert.labels) };
     if (t.kind === 'firing') {
       return {
         ts: alert.firingSince ?? alert.activeSince,

@@ -188,6 +188,23 @@ export const MIGRATIONS: readonly Migration[] = [
     convertSamples(db);
     db.exec('DROP TABLE samples');
   },
+  // Branch issue-11-events: what happened, one row each (src/store/event-store.ts).
+  `
+  -- host is NULL for what concerns no host in particular (a silence on a rule); kind is one of
+  -- EVENT_KINDS, checked by the code so a new kind needs no migration; text and details (JSON)
+  -- are capped on the way in: they may quote a host.
+  CREATE TABLE events (
+    id       INTEGER PRIMARY KEY,
+    ts       INTEGER NOT NULL,
+    host     TEXT,
+    kind     TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+    text     TEXT NOT NULL,
+    details  TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX events_by_host ON events (host, ts);
+  CREATE INDEX events_by_time ON events (ts);
+  `,
   // issue-11-checks: what a check last said and what a log last matched, beside their series.
   `
   -- One row per host and check or log (kind 'check' or 'log'): the latest word, for alert mail

@@ -1,11 +1,12 @@
 import type { PollRecord } from '../poll/records.js';
 import type { Db } from './database.js';
 
-/** A check whose status differs from the one stored before this poll (first results are not changes). */
+/** A check whose status differs from the one stored before this poll, or whose first result is not OK. */
 export interface CheckChange {
   readonly host: string;
   readonly check: string;
-  readonly from: number;
+  /** Undefined for a check's first result. */
+  readonly from: number | undefined;
   readonly to: number;
   readonly text: string;
   readonly ts: number;
@@ -48,8 +49,9 @@ export class WatchTextStore {
     const changes: CheckChange[] = [];
     for (const check of poll.checks ?? []) {
       const before = this.select.get(poll.host, 'check', check.check);
-      if (before && before.status !== null && before.status !== check.status) {
-        changes.push({ host: poll.host, check: check.check, from: before.status, to: check.status, text: check.text, ts: poll.ts });
+      const was = before?.status ?? undefined;
+      if (was === undefined ? check.status !== 0 : was !== check.status) {
+        changes.push({ host: poll.host, check: check.check, from: was, to: check.status, text: check.text, ts: poll.ts });
       }
       this.upsert.run(poll.host, 'check', check.check, poll.ts, check.status, check.text);
     }

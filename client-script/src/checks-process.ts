@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'child_process';
+import { killGroup } from './run-command.js';
 
 // Runs one plugin command line the way Nagios does (/bin/sh -c), bounded in time and in what
 // it may print. The shell leads a process group of its own, so a timeout kills everything the
@@ -27,18 +28,6 @@ const MAX_STDERR_BYTES = 4096;
 // Plugins still running when this process ends (its own deadline) are killed on the way out.
 const running: { [pid: number]: true } = {};
 let exitHookArmed = false;
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-}
 
 function killAllOnExit(): void {
   for (const pid of Object.keys(running)) killGroup(Number(pid));

@@ -1,8 +1,7 @@
 import { deadlineMargin, encodeSpec, SPEC_LIMITS } from '../../client-script/src/checks-spec.js';
 import { specForHost } from '../checks/spec-for-host.js';
 import { formatDuration } from './duration.js';
-import type { Rule } from './rules.js';
-import { didYouMean } from './suggest.js';
+import { scopeProblems, type Rule } from './rules.js';
 import type { Config, HostSelection } from './types.js';
 
 // Cross-field rules of <checks> and <logs>: names unique, scopes known, timeouts inside the
@@ -17,20 +16,7 @@ function uniqueNames(kind: 'check' | 'log', items: readonly Named[]): string[] {
 }
 
 function scopes(kind: 'check' | 'log', items: readonly Named[], config: Config): string[] {
-  const hostNames = config.hosts.map((host) => host.name);
-  const groupNames = [...config.groups.keys()];
-  const problems: string[] = [];
-  for (const item of items) {
-    const where = `<${kind} name="${item.name}">`;
-    for (const name of item.hosts.filter((h) => !hostNames.includes(h))) {
-      problems.push(`${where} hosts="${item.hosts.join(',')}": unknown host "${name}" (hosts: ${hostNames.join(', ')}${didYouMean(name, hostNames)})`);
-    }
-    for (const name of item.groups.filter((g) => !config.groups.has(g))) {
-      const known = groupNames.length === 0 ? 'no groups defined; give hosts groups="..."' : `groups: ${groupNames.join(', ')}${didYouMean(name, groupNames)}`;
-      problems.push(`${where} groups="${item.groups.join(',')}": unknown group "${name}" (${known})`);
-    }
-  }
-  return problems;
+  return items.flatMap((item) => scopeProblems(`<${kind} name="${item.name}">`, item, config));
 }
 
 const names: Rule = (config) => [...uniqueNames('check', config.checks), ...uniqueNames('log', config.logs)];

@@ -14,6 +14,9 @@ export interface Watched {
   readonly errors: CollectorError[];
 }
 
+/** All logs together may spend this long matching per poll (a hostile line can be slow: logs-pattern.ts). */
+export const LOGS_BUDGET_MS = 1000;
+
 export interface WatchDeps {
   readonly statePath: string;
   readonly now: () => number;
@@ -56,9 +59,10 @@ export async function runWatches(spec: WatchSpec, deps: WatchDeps): Promise<Watc
   const rememberedLogs = logMemories(readStateSection(deps.statePath, 'logs'));
   const keptLogs: { [name: string]: LogMemory } = Object.create(null);
   // Logs first: reading is quick and bounded, and the checks then have the rest of the time.
+  const logDeps = { now: deps.now, doneBy: Math.min(deps.doneBy, deps.now() + LOGS_BUDGET_MS) };
   for (const log of spec.logs) {
     try {
-      const followed = followLog(log, rememberedLogs[log.name], deps);
+      const followed = followLog(log, rememberedLogs[log.name], logDeps);
       logs.push(followed.result);
       if (followed.memory !== undefined) keptLogs[log.name] = followed.memory;
     } catch (err) {

@@ -186,7 +186,8 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
       name        unique name: the log label of log_matches (required)
       path        absolute path of the file on the host (required)
       match       a regular expression (required); no backreferences, lookaround or
-                  repeated groups, at most 2 of * + {n,}
+                  repeated groups, at most 2 of * + {n,} {n,m>16}; the first 512
+                  characters of a line are matched
       ignoreCase  true: match regardless of case (default false)
       hosts, groups  only these hosts, or hosts in these groups (default: every host)
 

@@ -5,17 +5,17 @@ import type { LogSpec } from '../../client-script/src/checks-spec.js';
 import { followLog, MAX_LINE_CHARS, MAX_READ_BYTES, type LogMemory } from '../../client-script/src/logs-follow.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const deps = { now: () => 0 };
+const deps = { now: () => 0, doneBy: Infinity };
 
 /** A log and a follower that keeps its memory between polls, as the state file does. */
-function watched(match = 'ERROR'): { path: string; poll: () => ReturnType<typeof followLog>['result'] } {
+function watched(match = 'ERROR', following = deps): { path: string; poll: () => ReturnType<typeof followLog>['result'] } {
   const path = join(tempDir(), 'app.log');
   const log: LogSpec = { name: 'app', path, match, ignoreCase: false };
   let memory: LogMemory | undefined;
   return {
     path,
     poll: () => {
-      const followed = followLog(log, memory, deps);
+      const followed = followLog(log, memory, following);
       memory = followed.memory;
       return followed.result;
     },
@@ -117,5 +117,18 @@ describe('following a log', () => {
     const second = w.poll();
     expect(first.matches + second.matches).toBe(15_000);
     expect(second.note).toBeUndefined();
+  });
+
+  it('stops matching when its time is up and goes on from there at the next poll', () => {
+    // A clock that moves 300 ms per look: the time is up after the second line.
+    let now = 0;
+    const w = watched('ERROR', { now: () => (now += 300), doneBy: 500 });
+    writeFileSync(w.path, '');
+    w.poll();
+    appendFileSync(w.path, 'ERROR 1\nERROR 2\nERROR 3\nERROR 4\n');
+    now = 0;
+    expect(w.poll()).toMatchObject({ matches: 2, lines: ['ERROR 1', 'ERROR 2'], note: 'matching ran out of time: 16 bytes left for the next poll' });
+    now = 0;
+    expect(w.poll()).toMatchObject({ matches: 2, lines: ['ERROR 3', 'ERROR 4'] });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { specForHost } from '../../src/checks/spec-for-host.js';
+import { formatConfig } from '../../src/config/format.js';
 import { configOf, doc, problemsOf } from '../config/helpers.js';
 
 const checks = (inner: string): string => doc(`<checks>${inner}</checks>`);
@@ -60,5 +61,13 @@ describe('<checks> and <logs> in config.xml', () => {
   it('refuses more checks on one host than the collector runs', () => {
     const many = Array.from({ length: 65 }, (_, i) => `<check name="c${i}" command="true"/>`).join('');
     expect(problemsOf(checks(many))).toEqual(['<host name="f4">: 65 checks apply, over 64', '<host name="f5">: 65 checks apply, over 64']);
+  });
+
+  it('lists checks and logs in metrix config check, and nothing about them when there are none', () => {
+    const config = configOf(doc('<checks><check name="ntp" command="check_ntp_time -H pool.ntp.org" every="10m" groups="compute"/></checks><logs><log name="k" path="/var/log/kern.log" match="oom" ignoreCase="true" hosts="f4"/></logs>'));
+    expect(formatConfig(config)).toContain(
+      'checks (1)\n  ntp: every 10m, timeout 10s, scope groups=compute: check_ntp_time -H pool.ntp.org\n\nlogs (1)\n  k: /var/log/kern.log match /oom/i, scope hosts=f4\n',
+    );
+    expect(formatConfig(configOf(doc()))).not.toMatch(/checks|logs/);
   });
 });

@@ -65,8 +65,12 @@ export async function runWatches(spec: WatchSpec, deps: WatchDeps): Promise<Watc
       const followed = followLog(log, rememberedLogs[log.name], logDeps);
       logs.push(followed.result);
       if (followed.memory !== undefined) keptLogs[log.name] = followed.memory;
+      // Shown with the poll (`metrix hosts`, the poll's log line), like a mount that did not answer.
+      if (followed.warning !== undefined) errors.push({ collector: 'logs', message: `${log.name}: ${followed.warning}` });
     } catch (err) {
-      logs.push({ name: log.name, matches: 0, lines: [], note: `cannot read: ${err instanceof Error ? err.message : String(err)}` });
+      const why = `cannot read: ${err instanceof Error ? err.message : String(err)}`;
+      logs.push({ name: log.name, matches: 0, lines: [], note: why });
+      errors.push({ collector: 'logs', message: `${log.name}: ${log.path}: ${why}` });
       const before = rememberedLogs[log.name];
       if (before !== undefined) keptLogs[log.name] = before;
     }

@@ -126,15 +126,22 @@ function rotatedCopy(memory: LogMemory): string | undefined {
   return undefined;
 }
 
-/** One poll of one log: its result and what to remember for the next poll. */
-export function followLog(log: LogSpec, memory: LogMemory | undefined, deps: FollowDeps): { result: LogResult; memory: LogMemory | undefined } {
+/** One poll of one log; `warning` says what a sysadmin should see (a missing file, lines not read this poll). */
+export interface Followed {
+  readonly result: LogResult;
+  readonly memory: LogMemory | undefined;
+  readonly warning?: string;
+}
+
+export function followLog(log: LogSpec, memory: LogMemory | undefined, deps: FollowDeps): Followed {
   const opened = openLog(log.path);
   // A file missing in the middle of a rotation: keep the old place, it may come back.
-  if ('problem' in opened) return { result: { name: log.name, matches: 0, lines: [], note: opened.problem }, memory };
+  if ('problem' in opened) return { result: { name: log.name, matches: 0, lines: [], note: opened.problem }, memory, warning: `${log.path}: ${opened.problem}` };
   const { fd, stats } = opened;
   const pattern = compileLogPattern(log.match, log.ignoreCase);
   const scan: Scan = { matches: 0, lines: [], stoppedEarly: false };
   const notes: string[] = [];
+  let warning: string | undefined;
   try {
     if (memory === undefined || memory.path !== log.path) {
       const fresh = { path: log.path, dev: stats.dev, ino: stats.ino, offset: stats.size, head: headHash(fd, stats.size), midLine: false };
@@ -167,11 +174,13 @@ export function followLog(log: LogSpec, memory: LogMemory | undefined, deps: Fol
     }
     const next = scanFrom(fd, from, stats.size, Math.max(0, budget), skip, pattern, scan, deps);
     const left = stats.size - next.offset;
-    if (scan.stoppedEarly) notes.push(`matching ran out of time: ${left} bytes left for the next poll`);
-    else if (stats.size - from > budget) notes.push(`read capped at ${MAX_READ_BYTES} bytes: ${left} bytes left for the next poll`);
+    if (scan.stoppedEarly) warning = `matching ran out of time: ${left} bytes left for the next poll`;
+    else if (stats.size - from > budget) warning = `read capped at ${MAX_READ_BYTES} bytes: ${left} bytes left for the next poll`;
+    if (warning !== undefined) notes.push(warning);
     const kept: LogMemory = { path: log.path, dev: stats.dev, ino: stats.ino, offset: next.offset, head: headHash(fd, next.offset), midLine: next.midLine };
     const result: LogResult = { name: log.name, matches: scan.matches, lines: scan.lines };
-    return { result: notes.length > 0 ? { ...result, note: notes.join('; ') } : result, memory: kept };
+    const followed = { result: notes.length > 0 ? { ...result, note: notes.join('; ') } : result, memory: kept };
+    return warning === undefined ? followed : { ...followed, warning: `${log.path}: ${warning}` };
   } finally {
     closeSync(fd);
   }

@@ -131,4 +131,15 @@ describe('following a log', () => {
     now = 0;
     expect(w.poll()).toMatchObject({ matches: 2, lines: ['ERROR 3', 'ERROR 4'] });
   });
+
+  it('warns the poll of a missing file and of lines left for the next poll, not of a first sight or a rotation', () => {
+    const path = join(tempDir(), 'x.log');
+    const log: LogSpec = { name: 'x', path, match: 'x', ignoreCase: false };
+    expect(followLog(log, undefined, deps).warning).toBe(`${path}: no such file (yet)`);
+    writeFileSync(path, 'x\n');
+    const first = followLog(log, undefined, deps);
+    expect(first.warning).toBeUndefined();
+    appendFileSync(path, 'x'.repeat(2 * MAX_READ_BYTES));
+    expect(followLog(log, first.memory, deps).warning).toMatch(/: read capped at 1048576 bytes: \d+ bytes left for the next poll$/);
+  });
 });

@@ -49,6 +49,12 @@ export interface HostDownView {
   readonly reason: string;
 }
 
+/** A host's recent events, shown as context in an alert mail (oldest first). */
+export interface HostEventsView {
+  readonly host: string;
+  readonly events: ReadonlyArray<{ readonly ts: number; readonly kind: string; readonly severity: Severity; readonly text: string }>;
+}
+
 /** One message to one recipient list, grouping everything a run has to say to it. */
 export interface Notification {
   /** Stable across retries: the Message-ID is made from it, so a resend is recognisable. */
@@ -57,4 +63,6 @@ export interface Notification {
   readonly createdAt: number;
   readonly alerts: readonly AlertView[];
   readonly hostsDown: readonly HostDownView[];
+  /** The recent events of the hosts named above; absent or empty: no section. */
+  readonly events?: readonly HostEventsView[];
 }

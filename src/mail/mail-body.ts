@@ -1,4 +1,5 @@
-import type { AlertView, HostDownView } from '../alerts/types.js';
+import type { AlertView, HostDownView, HostEventsView } from '../alerts/types.js';
+import { eventsText } from './events-section.js';
 import { describeSince, formatDuration, formatUtc, oneLine, seriesName, stateLabel, valueAgainstLimit, valueBasis } from './format.js';
 
 /** Everything the text and HTML parts say, decided once so both say the same. */
@@ -10,6 +11,8 @@ export interface MailBody {
   /** Alerts that have a chart, and all alerts: the body says so when charts were capped. */
   readonly charted: number;
   readonly csvFilename: string | undefined;
+  /** Recent events of the hosts in this mail (events-section.ts). */
+  readonly events?: readonly HostEventsView[];
 }
 
 export interface BodyAlert {
@@ -71,6 +74,7 @@ export function renderText(body: MailBody): string {
     if (chartError) lines.push(`  ${'chart:'.padEnd(10)}could not be drawn (${chartError})`);
     lines.push('');
   }
+  lines.push(...eventsText(body.events ?? []));
   lines.push(...footerNotes(body), '', '-- ', `metrix, ${formatUtc(body.now)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -38,6 +38,7 @@ function viewSources(store: Store, polls: readonly PollRecord[], now: number): V
       const failure = polled.get(host)?.failure;
       return failure && `${failure.reason}: ${failure.message}`;
     },
+    events: (host, since, until, limit) => store.events.list({ hosts: [host], since, until, limit }),
   };
 }
 

@@ -78,10 +78,12 @@ export function statfsLimitWithin(ctx: CollectContext, deadlineMs: number): Coll
 
 /** One poll: collect everything and return the line (or readable JSON with --print) to print. */
 export async function pollOnce(prepared: Prepared, challenge: string, warmupMs: number, deadlineMs = 0, spec?: WatchSpec): Promise<string> {
-  // Checks and logs run beside the metrics, and are done a margin before the poll's deadline.
+  // Checks and logs run beside the metrics (started after them, so the statfs and nvidia-smi
+  // helpers already run while the logs are read), done a margin before the poll's deadline.
   const doneBy = deadlineMs > 0 ? Date.now() + deadlineMs - deadlineMargin(deadlineMs) : Infinity;
+  const collecting = collectAll(COLLECTORS, statfsLimitWithin(prepared.ctx, deadlineMs), { warmupMs, now: Date.now, sleep });
   const watching = spec === undefined ? undefined : runWatches(spec, { statePath: prepared.ctx.statePath, now: Date.now, doneBy });
-  const collected = await collectAll(COLLECTORS, statfsLimitWithin(prepared.ctx, deadlineMs), { warmupMs, now: Date.now, sleep });
+  const collected = await collecting;
   const watched = watching === undefined ? undefined : await watching;
   const { keys, seal } = prepared;
   if (keys === undefined || seal === undefined) return `${JSON.stringify(buildReport(hostname(), challenge, collected, watched), null, 2)}\n`;

@@ -70,6 +70,8 @@ const config: Config = {
   groups: new Map(),
   mail: { transport: 'file', from: 'metrix@example.org', to: ['ops@example.org'], dir: join(dir, 'outbox'), giveUpAfterMs: 2 * 24 * 60 * MIN },
   alerts: RULES,
+  checks: [],
+  logs: [],
 };
 
 const baseline = (metric: string, h: number, t: number): number =>

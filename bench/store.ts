@@ -108,7 +108,7 @@ reader.close();
 const prunePath = join(dir, 'prune.db');
 copyFileSync(path, prunePath);
 const pruneStore = Store.open(prunePath, { codec });
-const policy: RetentionPolicy = { rawMs: 30 * D, fiveMinuteMs: 365 * D, hourlyMs: 1825 * D, pollsMs: 30 * D, sentMailMs: 30 * D, resolvedAlertsMs: 365 * D };
+const policy: RetentionPolicy = { rawMs: 30 * D, fiveMinuteMs: 365 * D, hourlyMs: 1825 * D, pollsMs: 30 * D, sentMailMs: 30 * D, resolvedAlertsMs: 365 * D, eventsMs: 365 * D };
 const pruneNow = start + minutes * M + 30 * D + 2 * H;
 const pruned = timed(() => prune(pruneStore.retention, { now: pruneNow, policy, clock: Date.now }));
 pruneStore.checkpoint();

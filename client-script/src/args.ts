@@ -1,4 +1,5 @@
 import { dirname, join } from 'path';
+import { decodeSpec, type WatchSpec } from './checks-spec.js';
 import { usageFailure } from './failure.js';
 import { HOST_KEY_FILE, STATE_FILE } from './protocol.js';
 
@@ -21,6 +22,8 @@ export interface Options {
   readonly help: boolean;
   /** Give up after this long (0 = never): the poller's command timeout, enforced here too. */
   readonly deadlineMs: number;
+  /** The checks and logs the poller asks for in this poll (checks-spec.ts); undefined: none. */
+  readonly spec: WatchSpec | undefined;
 }
 
 export const USAGE = `usage: metrix-collector --challenge <base64> [--key <path>] [--state <path>] [--warmup-ms N]
@@ -37,6 +40,7 @@ Collects this host's metrics and prints them as one sealed line for the metrix p
   --sys-root DIR          read /sys from DIR (default /sys)
   --statfs-timeout-ms N   give up on a mount whose statfs takes longer (default 2000)
   --statfs-cmd PATH       run PATH <mount> instead of stat -f; it prints "frsize blocks bfree bavail files ffree"
+  --spec <base64url>      checks to run and logs to read in this poll, from the poller's config
   --deadline-ms N         exit (status 5) if not done after N ms; the poller passes its command timeout
   --print                 print the report as readable JSON instead of sealing it (no key needed)
   --help                  show this text`;
@@ -56,6 +60,7 @@ const SPECS: Readonly<Record<string, Spec>> = {
   '--statfs-timeout-ms': { flag: false, name: 'statfs-timeout-ms' },
   '--statfs-cmd': { flag: false, name: 'statfs-cmd' },
   '--deadline-ms': { flag: false, name: 'deadline-ms' },
+  '--spec': { flag: false, name: 'spec' },
   '--idle-ms': { flag: false, name: 'idle-ms' },
   '--print': { flag: true },
   '--serve': { flag: true },
@@ -96,6 +101,9 @@ export function parseArgs(argv: readonly string[], scriptDir: string): Options {
   if (challenge === undefined && !print && !help && !serve) throw usageFailure('--challenge is required: the poller passes a fresh one on every run');
   if (challenge !== undefined && !CHALLENGE.test(challenge)) throw usageFailure('--challenge must be base64 or base64url');
   const keyPath = values.get('key') || join(scriptDir, HOST_KEY_FILE);
+  const specText = values.get('spec');
+  const decoded = specText === undefined ? undefined : decodeSpec(specText);
+  if (decoded !== undefined && 'problem' in decoded) throw usageFailure(`--spec: ${decoded.problem}`);
   return {
     challenge,
     keyPath,
@@ -110,5 +118,6 @@ export function parseArgs(argv: readonly string[], scriptDir: string): Options {
     help,
     deadlineMs: toMs('--deadline-ms', values.get('deadline-ms'), 0, 24 * 3600 * 1000, 0),
     idleMs: toMs('--idle-ms', values.get('idle-ms'), 0, 7 * 24 * 3600 * 1000, 0),
+    spec: decoded === undefined ? undefined : decoded.spec,
   };
 }

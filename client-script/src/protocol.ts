@@ -47,6 +47,34 @@ export interface Report {
   /** An earlier reading of the same counters, taken when the poller asked for a warm-up (first poll). */
   readonly baseline?: { readonly ts: number; readonly counters: readonly Sample[] };
   readonly errors: readonly CollectorError[];
+  /** Results of the checks the poller's --spec asked for (absent without a spec). */
+  readonly checks?: readonly CheckResult[];
+  /** What the watched logs of the spec gained since the last poll (absent without a spec). */
+  readonly logs?: readonly LogResult[];
+}
+
+/** One check's latest result: run in this poll (`fresh`) or remembered from its last run. */
+export interface CheckResult {
+  readonly name: string;
+  /** 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+  readonly status: number;
+  /** The plugin's first output line before "|", or why it is UNKNOWN ("timed out after 10s"). */
+  readonly text: string;
+  /** Perfdata in base units (seconds, bytes, percent, counts). */
+  readonly perf: ReadonlyArray<{ readonly label: string; readonly value: number }>;
+  /** Host clock when it ran. */
+  readonly ranAt: number;
+  readonly fresh: boolean;
+}
+
+/** One watched log: lines that matched among those added since the last poll. */
+export interface LogResult {
+  readonly name: string;
+  readonly matches: number;
+  /** The last few matching lines, each cut short. */
+  readonly lines: readonly string[];
+  /** What a sysadmin should know about this read: first sight, rotated, missing, capped. */
+  readonly note?: string;
 }
 
 /** The per-host key file that `metrix upload` places beside the collector (mode 0600). */

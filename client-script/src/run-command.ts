@@ -30,7 +30,8 @@ function killRunningOnExit(): void {
   running.clear();
 }
 
-function killGroup(pid: number): void {
+/** Kills a helper's whole process group (it leads one: spawned detached), or the helper alone when that fails. */
+export function killGroup(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {

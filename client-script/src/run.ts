@@ -2,6 +2,8 @@ import { accessSync, constants } from 'fs';
 import { hostname } from 'os';
 import { join } from 'path';
 import { parseArgs, USAGE, type Options } from './args.js';
+import { deadlineMargin, type WatchSpec } from './checks-spec.js';
+import { runWatches, type Watched } from './checks-watch.js';
 import { collectAll, type Collected } from './collect.js';
 import type { CollectContext } from './collectors/collector.js';
 import { DEFAULT_STATFS_COMMAND } from './collectors/filesystem.js';
@@ -12,8 +14,8 @@ import { REPORT_VERSION, type HostKeyFile, type Report } from './protocol.js';
 import { createSealer, type Sealer } from './seal.js';
 import { VERSION } from './version.js';
 
-export function buildReport(host: string, challenge: string, collected: Collected): Report {
-  const report: Report = {
+export function buildReport(host: string, challenge: string, collected: Collected, watched?: Watched): Report {
+  const plain: Report = {
     v: REPORT_VERSION,
     host,
     challenge,
@@ -22,8 +24,9 @@ export function buildReport(host: string, challenge: string, collected: Collecte
     collector: VERSION,
     gauges: collected.gauges,
     counters: collected.counters,
-    errors: collected.errors,
+    errors: watched === undefined ? collected.errors : collected.errors.concat(watched.errors),
   };
+  const report = watched === undefined ? plain : { ...plain, checks: watched.checks, logs: watched.logs };
   return collected.baseline === undefined ? report : { ...report, baseline: collected.baseline };
 }
 
@@ -74,11 +77,17 @@ export function statfsLimitWithin(ctx: CollectContext, deadlineMs: number): Coll
 }
 
 /** One poll: collect everything and return the line (or readable JSON with --print) to print. */
-export async function pollOnce(prepared: Prepared, challenge: string, warmupMs: number, deadlineMs = 0): Promise<string> {
-  const collected = await collectAll(COLLECTORS, statfsLimitWithin(prepared.ctx, deadlineMs), { warmupMs, now: Date.now, sleep });
+export async function pollOnce(prepared: Prepared, challenge: string, warmupMs: number, deadlineMs = 0, spec?: WatchSpec): Promise<string> {
+  // Checks and logs run beside the metrics (started after them, so the statfs and nvidia-smi
+  // helpers already run while the logs are read), done a margin before the poll's deadline.
+  const doneBy = deadlineMs > 0 ? Date.now() + deadlineMs - deadlineMargin(deadlineMs) : Infinity;
+  const collecting = collectAll(COLLECTORS, statfsLimitWithin(prepared.ctx, deadlineMs), { warmupMs, now: Date.now, sleep });
+  const watching = spec === undefined ? undefined : runWatches(spec, { statePath: prepared.ctx.statePath, now: Date.now, doneBy });
+  const collected = await collecting;
+  const watched = watching === undefined ? undefined : await watching;
   const { keys, seal } = prepared;
-  if (keys === undefined || seal === undefined) return `${JSON.stringify(buildReport(hostname(), challenge, collected), null, 2)}\n`;
-  return seal(buildReport(keys.host, challenge, collected));
+  if (keys === undefined || seal === undefined) return `${JSON.stringify(buildReport(hostname(), challenge, collected, watched), null, 2)}\n`;
+  return seal(buildReport(keys.host, challenge, collected, watched));
 }
 
 /**
@@ -92,5 +101,5 @@ export async function runCollector(argv: readonly string[], scriptDir: string, a
   // SSH cannot always signal a remote process (sshd refuses it for root sessions), so the
   // collector keeps the poller's time limit itself instead of outliving an abandoned poll.
   if (options.deadlineMs > 0) armDeadline(options.deadlineMs);
-  return pollOnce(prepare(options), options.challenge || '', options.warmupMs, options.deadlineMs);
+  return pollOnce(prepare(options), options.challenge || '', options.warmupMs, options.deadlineMs, options.spec);
 }

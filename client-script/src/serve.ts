@@ -1,22 +1,24 @@
 import { statSync } from 'fs';
 import { parseArgs, type Options } from './args.js';
+import { SPEC_LIMITS, type WatchSpec } from './checks-spec.js';
 import { usageFailure } from './failure.js';
 import { pollOnce, prepare } from './run.js';
 
 // The resident collector of `metrix run`: one process per host for as long as the poller
 // keeps its SSH channel open. Each poll is one request line on stdin, written by the poller:
-//   --challenge <base64> --deadline-ms N [--warmup-ms N]
+//   --challenge <base64> --deadline-ms N [--warmup-ms N] [--spec <base64url>]
 // (the per-poll options of a one-shot run), answered by exactly one sealed line on stdout.
 // Start-up (Node, the bundle, the keys, the shared key) is paid once, not on every poll.
 
-/** Requests are a few dozen bytes; a longer line is not from the poller. */
-export const MAX_REQUEST_BYTES = 4096;
-const REQUEST_OPTIONS = ['--challenge', '--deadline-ms', '--warmup-ms'];
+/** Requests are a few dozen bytes, or up to a spec's cap with checks and logs; a longer line is not from the poller. */
+export const MAX_REQUEST_BYTES = 4096 + SPEC_LIMITS.encodedBytes;
+const REQUEST_OPTIONS = ['--challenge', '--deadline-ms', '--warmup-ms', '--spec'];
 
 export interface Request {
   readonly challenge: string;
   readonly deadlineMs: number;
   readonly warmupMs: number;
+  readonly spec: WatchSpec | undefined;
 }
 
 /** Parses one request line with the one-shot run's own checks; anything else is a usage failure. */
@@ -26,7 +28,7 @@ export function parseRequest(line: string): Request {
     if (REQUEST_OPTIONS.indexOf(words[i]!) < 0) throw usageFailure(`request: unexpected "${words[i]!.slice(0, 40)}" (a request holds ${REQUEST_OPTIONS.join(', ')})`);
   }
   const options = parseArgs(words, '/');
-  return { challenge: options.challenge || '', deadlineMs: options.deadlineMs, warmupMs: options.warmupMs };
+  return { challenge: options.challenge || '', deadlineMs: options.deadlineMs, warmupMs: options.warmupMs, spec: options.spec };
 }
 
 /** What the resident collector needs of its process; main.ts passes the real one, tests their own. */
@@ -93,7 +95,7 @@ export function serveRequests(options: Options, hooks: ServeHooks): Promise<Serv
       if (replaced()) return finish('replaced');
       const disarm = hooks.armDeadline(request.deadlineMs);
       try {
-        const text = await pollOnce(prepared, request.challenge, request.warmupMs, request.deadlineMs);
+        const text = await pollOnce(prepared, request.challenge, request.warmupMs, request.deadlineMs, request.spec);
         await new Promise<void>((done) => hooks.write(text, done));
       } finally {
         disarm();

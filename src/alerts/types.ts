@@ -32,6 +32,14 @@ export interface AlertView {
   readonly reminder: boolean;
   /** The series over the recent past, oldest first: the chart and the CSV attachment. */
   readonly samples: readonly Point[];
+  /** Text from the host behind the value: a check's output line, a log's matching lines. */
+  readonly detail?: AlertDetail;
+}
+
+/** Lines of host text shown under an alert's rows (untrusted: made one-line and escaped when shown). */
+export interface AlertDetail {
+  readonly label: string;
+  readonly lines: readonly string[];
 }
 
 /** Hosts that could not be polled: their other alerts are held back and the mail says so. */
@@ -39,6 +47,12 @@ export interface HostDownView {
   readonly host: string;
   readonly since: number;
   readonly reason: string;
+}
+
+/** A host's recent events, shown as context in an alert mail (oldest first). */
+export interface HostEventsView {
+  readonly host: string;
+  readonly events: ReadonlyArray<{ readonly ts: number; readonly kind: string; readonly severity: Severity; readonly text: string }>;
 }
 
 /** One message to one recipient list, grouping everything a run has to say to it. */
@@ -49,4 +63,6 @@ export interface Notification {
   readonly createdAt: number;
   readonly alerts: readonly AlertView[];
   readonly hostsDown: readonly HostDownView[];
+  /** The recent events of the hosts named above; absent or empty: no section. */
+  readonly events?: readonly HostEventsView[];
 }

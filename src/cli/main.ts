@@ -8,12 +8,14 @@ import { init } from '../commands/init.js';
 import { query } from '../commands/query.js';
 import { upload } from '../commands/upload.js';
 import { alerts } from '../commands/alerts.js';
+import { events } from '../commands/events.js';
 import { mailTest } from '../commands/mail-test.js';
 import { prune } from '../commands/prune.js';
 import { silenceAdd, silenceList, silenceRemove } from '../commands/silence.js';
 import { serve } from '../commands/serve.js';
 import { userAdd, userList, userRemove, userRevoke, userToken } from '../commands/user.js';
 import { TIME_ARG_HELP } from '../query/time-arg.js';
+import { EVENT_KINDS } from '../store/event-store.js';
 import { exitCodeOf, reportError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { metrixVersion } from './version.js';
@@ -85,6 +87,15 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .option('--firing', 'only alerts firing now')
     .option('--since <time>', `alerts active since: ${TIME_ARG_HELP}`, '7d')
     .action((opts) => done(alerts({ ...opts, config: configPath(opts) }, io)));
+
+  withFormat(command('events', 'what happened, oldest first: hosts down and up, reboots, collector upgrades, alerts, silences'))
+    .option('-h, --host <name>', 'only this host (repeatable; fleet-wide events are shown too)', collect, [])
+    .option('-g, --group <name>', 'only the hosts of this group (repeatable)', collect, [])
+    .option('--since <time>', `start: ${TIME_ARG_HELP}`, '1d')
+    .option('--until <time>', 'end, same forms as --since', 'now')
+    .option('--kind <kinds>', `only these kinds, comma-separated (repeatable): ${EVENT_KINDS.join(', ')}`, collect, [])
+    .option('--limit <n>', 'only the newest n')
+    .action((opts) => done(events({ ...opts, config: configPath(opts) }, io)));
 
   command('prune', 'apply retention now: roll up, then remove what is past its retention, and say what went')
     .action((opts) => done(prune({ config: configPath(opts) }, io)));

@@ -1,3 +1,4 @@
+import { specForHost } from '../checks/spec-for-host.js';
 import { logLine, type Io } from '../cli/io.js';
 import { selectHosts } from '../cli/select-hosts.js';
 import { checkDuration, DURATION_RANGES } from '../config/duration.js';
@@ -68,5 +69,5 @@ export function openKeys(config: Config, io: Io): KeyStore {
 
 /** How a poll reaches hosts and what it knows of them: the same for a cold execute and a warm cycle. */
 export function pollContext(config: Config, keys: KeyStore, store: Store, io: Io, transportOf: (host: Host) => Transport): PollContext {
-  return { settings: config.settings, keys, transportOf, lastCounters: (host) => store.lastCounters(host), clock: io.clock };
+  return { settings: config.settings, keys, transportOf, lastCounters: (host) => store.lastCounters(host), clock: io.clock, specOf: (host) => specForHost(config, host) };
 }

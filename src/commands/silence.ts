@@ -4,6 +4,7 @@ import type { Config } from '../config/types.js';
 import { checkDuration, formatDuration } from '../config/duration.js';
 import { MAX_SILENCE_MS, silenceTime } from '../alerts/silences.js';
 import type { Io } from '../cli/io.js';
+import { silenceScope } from '../events/silence-events.js';
 import { usageError } from '../errors.js';
 import { formatLabels, parseLabelList } from '../metrics/labels.js';
 import { csvLines, OUTPUT_FORMATS, textTable, type OutputFormat } from '../query/format.js';
@@ -63,13 +64,8 @@ export function silenceAdd(options: SilenceAddOptions, io: Io): number {
   const now = io.clock();
   const silence = planSilence(options, config, now, io.env['SUDO_USER'] ?? io.env['USER'] ?? userInfo().username);
   const id = withStore(config, (silences) => silences.add(silence, now));
-  io.out(`silence #${id} until ${silenceTime(silence.endsAt)}: ${describe(silence)}\n`);
+  io.out(`silence #${id} until ${silenceTime(silence.endsAt)}: ${silenceScope(silence)}\n`);
   return 0;
-}
-
-function describe(silence: NewSilence): string {
-  const labels = formatLabels(silence.labels);
-  return [silence.host && `host ${silence.host}`, silence.rule && `rule ${silence.rule}`, labels && `labels ${labels}`].filter(Boolean).join(', ');
 }
 
 /** `metrix silence list`: silences in force or yet to start. */

@@ -100,4 +100,8 @@ export const DURATION_RANGES = {
   heartbeatTimeout: { min: SECOND, max: MINUTE },
   /** <remoteWrite timeout>: one request; the run waits for it, so at most a minute. */
   remoteWriteTimeout: { min: SECOND, max: MINUTE },
+  /** <check every>: from every poll to once a day. */
+  checkEvery: { min: SECOND, max: DAY },
+  /** <check timeout>: also below the poll's commandTimeout (config/rules.ts). */
+  checkTimeout: { min: SECOND, max: 10 * MINUTE },
 } as const satisfies Readonly<Record<string, DurationRange>>;

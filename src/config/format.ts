@@ -3,7 +3,8 @@ import { ALERT_DEFAULTS } from './resolve-alerts.js';
 import { formatDuration } from './duration.js';
 import { shownUrl } from './http-url.js';
 import { formatSize } from './size.js';
-import type { AlertRule, Config, HeartbeatConfig, Host, MailConfig, RemoteWriteConfig } from './types.js';
+import { formatWatches } from './format-checks.js';
+import type { AlertRule, Config, HeartbeatConfig, Host, HostSelection, MailConfig, RemoteWriteConfig } from './types.js';
 
 /** The config as resolved, for `metrix config check`: settings, hosts, groups, mail, alert rules, heartbeat. Never shows secrets. */
 export function formatConfig(config: Config): string {
@@ -30,6 +31,7 @@ export function formatConfig(config: Config): string {
     'remote write',
     `  ${config.remoteWrite ? formatRemoteWrite(config.remoteWrite) : 'none'}`,
     '',
+    ...formatWatches(config),
   ].join('\n');
 }
 
@@ -85,21 +87,23 @@ export function formatRemoteWrite(remoteWrite: RemoteWriteConfig): string {
   return `POST ${shownUrl(remoteWrite.url)} ${login}, timeout ${formatDuration(remoteWrite.timeoutMs)}, queue at most ${remoteWrite.maxQueued} samples${labels}${ca}`;
 }
 
+/** `scope all hosts`, or `scope hosts=f4 groups=compute`: the hosts a rule, check or log applies to. */
+export function formatScope(scope: HostSelection): string {
+  const named = [scope.hosts.length === 0 ? '' : `hosts=${scope.hosts.join(',')}`, scope.groups.length === 0 ? '' : `groups=${scope.groups.join(',')}`].filter(Boolean);
+  return `scope ${named.length === 0 ? 'all hosts' : named.join(' ')}`;
+}
+
 /** One line per rule: `high-cpu: avg(cpu_percent, 5m) > 90 for 3m [warning] scope groups=compute`. */
 export function formatRule(rule: AlertRule): string {
   const series = Object.keys(rule.labels).length === 0 ? rule.metric : `${rule.metric}{${formatLabels(rule.labels)}}`;
   const value = rule.windowMs === 0 ? `last(${series})` : `avg(${series}, ${formatDuration(rule.windowMs)})`;
-  const scope = [
-    rule.hosts.length === 0 ? '' : `hosts=${rule.hosts.join(',')}`,
-    rule.groups.length === 0 ? '' : `groups=${rule.groups.join(',')}`,
-  ].filter(Boolean);
   const parts = [
     `${rule.name}: ${value} ${rule.op} ${rule.value}`,
     rule.forMs === 0 ? '' : `for ${formatDuration(rule.forMs)}`,
     rule.keepFiringForMs === 0 ? '' : `keepFiringFor ${formatDuration(rule.keepFiringForMs)}`,
     rule.clear === undefined ? '' : `clear ${rule.clear}`,
     `[${rule.severity}]`,
-    `scope ${scope.length === 0 ? 'all hosts' : scope.join(' ')}`,
+    formatScope(rule),
     rule.repeatMs === ALERT_DEFAULTS.repeatMs ? '' : `repeat ${formatDuration(rule.repeatMs)}`,
     rule.sendResolved ? '' : 'no resolved mail',
     rule.to === undefined ? '' : `to ${rule.to.join(', ')}`,

@@ -1,5 +1,6 @@
 import { readAttributes } from './attributes.js';
 import { resolveAlerts } from './resolve-alerts.js';
+import { resolveChecks, resolveLogs } from './resolve-checks.js';
 import { resolveHeartbeat } from './resolve-heartbeat.js';
 import { resolveHosts } from './resolve-hosts.js';
 import { resolveRemoteWrite } from './resolve-remote-write.js';
@@ -56,6 +57,8 @@ export function resolveConfig(root: XmlElement, options: ResolveOptions): Resolv
     ...(heartbeat ? { heartbeat } : {}),
     ...(child('web') ? { web: resolveWeb(child('web'), context, problems) } : {}),
     ...(remoteWrite ? { remoteWrite } : {}),
+    checks: resolveChecks(child('checks'), problems),
+    logs: resolveLogs(child('logs'), problems),
   };
   problems.push(...checkRules(config));
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };

@@ -1,4 +1,5 @@
 import { formatDuration } from './duration.js';
+import { CHECK_RULES } from './rules-checks.js';
 import { didYouMean } from './suggest.js';
 import type { Config, Host } from './types.js';
 
@@ -57,21 +58,22 @@ const passphraseNeedsKey: Rule = (config) =>
     .filter((host: Host) => host.transport === 'ssh' && host.passphraseEnv !== undefined && host.identityFile === undefined)
     .map((host) => `${hostRef(host.name)} passphraseEnv="${host.passphraseEnv ?? ''}": set but no identityFile (ssh-agent keys need no passphrase here)`);
 
-const alertScopes: Rule = (config) => {
+/** Problems with a `hosts`/`groups` scope (of a rule, a check, a log): names no host or group in the config. */
+export function scopeProblems(where: string, scope: { readonly hosts: readonly string[]; readonly groups: readonly string[] }, config: Config): string[] {
   const hostNames = config.hosts.map((host) => host.name);
   const groupNames = [...config.groups.keys()];
   const problems: string[] = [];
-  for (const rule of config.alerts) {
-    for (const name of rule.hosts.filter((h) => !hostNames.includes(h))) {
-      problems.push(`${alertRef(rule.name)} hosts="${rule.hosts.join(',')}": unknown host "${name}" (hosts: ${hostNames.join(', ')}${didYouMean(name, hostNames)})`);
-    }
-    for (const name of rule.groups.filter((g) => !config.groups.has(g))) {
-      const known = groupNames.length === 0 ? 'no groups defined; give hosts groups="..."' : `groups: ${groupNames.join(', ')}${didYouMean(name, groupNames)}`;
-      problems.push(`${alertRef(rule.name)} groups="${rule.groups.join(',')}": unknown group "${name}" (${known})`);
-    }
+  for (const name of scope.hosts.filter((h) => !hostNames.includes(h))) {
+    problems.push(`${where} hosts="${scope.hosts.join(',')}": unknown host "${name}" (hosts: ${hostNames.join(', ')}${didYouMean(name, hostNames)})`);
+  }
+  for (const name of scope.groups.filter((g) => !config.groups.has(g))) {
+    const known = groupNames.length === 0 ? 'no groups defined; give hosts groups="..."' : `groups: ${groupNames.join(', ')}${didYouMean(name, groupNames)}`;
+    problems.push(`${where} groups="${scope.groups.join(',')}": unknown group "${name}" (${known})`);
   }
   return problems;
-};
+}
+
+const alertScopes: Rule = (config) => config.alerts.flatMap((rule) => scopeProblems(alertRef(rule.name), rule, config));
 
 /** Each tier of history is kept at least as long as the finer one before it: roll-ups stand in for what is removed. */
 const retentionOrder: Rule = ({ settings }) => {
@@ -94,7 +96,7 @@ const windowsWithinRetention: Rule = ({ settings, alerts }) =>
         `${alertRef(rule.name)} window="${formatDuration(rule.windowMs)}": longer than <settings retention="${formatDuration(settings.retentionMs)}"> (raw samples older than that are removed, so the average would cover only ${formatDuration(settings.retentionMs)})`,
     );
 
-export const RULES: readonly Rule[] = [uniqueHostNames, uniqueAlertNames, proxyJumpTargets, proxyJumpLoops, passphraseNeedsKey, alertScopes, retentionOrder, windowsWithinRetention];
+export const RULES: readonly Rule[] = [uniqueHostNames, uniqueAlertNames, proxyJumpTargets, proxyJumpLoops, passphraseNeedsKey, alertScopes, retentionOrder, windowsWithinRetention, ...CHECK_RULES];
 
 export function checkRules(config: Config): string[] {
   return RULES.flatMap((rule) => rule(config));

@@ -198,5 +198,41 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
     <remoteWrite url="https://mimir.example.org/api/v1/push" bearerTokenEnv="MIMIR_TOKEN"
                  labels="site=jinr"/>
   -->
+
+  <!--
+    <checks>: Nagios-compatible plugins (Debian's monitoring-plugins, or your own) run by the
+    collector on the hosts, as part of the poll. Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+    becomes check_status{check}; perfdata becomes check_perf{check,label} in base units. An
+    alert on check_status mails the plugin's first output line.
+      name     unique name: the check label of its series (required)
+      command  one command line, run by /bin/sh -c on the host (required)
+      every    run this often (default 5m; 1s..1d); polls in between repeat the last result
+      timeout  its time limit (default 10s; 1s..10m, and within commandTimeout less 2s)
+      hosts, groups  only these hosts, or hosts in these groups (default: every host)
+
+    Example:
+    <checks>
+      <check name="slurmd" command="/usr/lib/nagios/plugins/check_procs -c 1: -C slurmd"
+             every="5m" groups="compute"/>
+    </checks>
+  -->
+
+  <!--
+    <logs>: files followed by the collector on the hosts, from where the last poll stopped
+    (from the end at first sight; rotation by rename and copytruncate followed).
+    log_matches{log} counts the new lines that matched; an alert on it mails the lines.
+      name        unique name: the log label of log_matches (required)
+      path        absolute path of the file on the host (required)
+      match       a regular expression (required); no backreferences, lookaround or
+                  repeated groups, at most 2 of * + {n,} {n,m>16}; the first 512
+                  characters of a line are matched
+      ignoreCase  true: match regardless of case (default false)
+      hosts, groups  only these hosts, or hosts in these groups (default: every host)
+
+    Example:
+    <logs>
+      <log name="kernel" path="/var/log/kern.log" match="Out of memory|I/O error"/>
+    </logs>
+  -->
 </metrix>
 `;

@@ -150,6 +150,26 @@ export const REMOTE_WRITE_ATTRS = {
   labels: { kind: 'labels' },
 } as const satisfies AttrSpecs;
 
+/** <check>: a Nagios-compatible plugin the collector runs on the hosts it selects (resolve-checks.ts). */
+export const CHECK_ATTRS = {
+  name: { kind: 'name' },
+  command: { kind: 'text' },
+  every: { kind: 'duration', range: DURATION_RANGES.checkEvery },
+  timeout: { kind: 'duration', range: DURATION_RANGES.checkTimeout },
+  hosts: { kind: 'names' },
+  groups: { kind: 'names' },
+} as const satisfies AttrSpecs;
+
+/** <log>: a file on the hosts it selects, followed by the collector, lines matching `match` counted. */
+export const LOG_ATTRS = {
+  name: { kind: 'name' },
+  path: { kind: 'text' },
+  match: { kind: 'text' },
+  ignoreCase: { kind: 'bool' },
+  hosts: { kind: 'names' },
+  groups: { kind: 'names' },
+} as const satisfies AttrSpecs;
+
 export interface ElementSpec {
   readonly attributes: AttrSpecs;
   readonly required: readonly string[];
@@ -163,7 +183,7 @@ export const ELEMENTS: Readonly<Record<string, ElementSpec>> = {
   metrix: {
     attributes: {},
     required: [],
-    children: { settings: 'once', defaults: 'once', hosts: 'once', mail: 'once', alerts: 'once', heartbeat: 'once', web: 'once', remoteWrite: 'once' },
+    children: { settings: 'once', defaults: 'once', hosts: 'once', mail: 'once', alerts: 'once', heartbeat: 'once', web: 'once', remoteWrite: 'once', checks: 'once', logs: 'once' },
   },
   settings: { attributes: SETTINGS_ATTRS, required: [], children: {} },
   defaults: { attributes: DEFAULTS_ATTRS, required: [], children: {} },
@@ -175,4 +195,8 @@ export const ELEMENTS: Readonly<Record<string, ElementSpec>> = {
   heartbeat: { attributes: HEARTBEAT_ATTRS, required: ['url'], children: {} },
   web: { attributes: WEB_ATTRS, required: [], children: {} },
   remoteWrite: { attributes: REMOTE_WRITE_ATTRS, required: ['url'], children: {} },
+  checks: { attributes: {}, required: [], children: { check: 'many' } },
+  check: { attributes: CHECK_ATTRS, required: ['name', 'command'], children: {} },
+  logs: { attributes: {}, required: [], children: { log: 'many' } },
+  log: { attributes: LOG_ATTRS, required: ['name', 'path', 'match'], children: {} },
 };

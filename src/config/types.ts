@@ -141,6 +141,31 @@ export interface RemoteWriteConfig {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** Which hosts a check or log applies to: named hosts plus members of named groups; every host when both are empty. */
+export interface HostSelection {
+  readonly hosts: readonly string[];
+  readonly groups: readonly string[];
+}
+
+/** A Nagios-compatible plugin run by the collector on the hosts it selects. */
+export interface CheckConfig extends HostSelection {
+  readonly name: string;
+  /** One shell command line, run by /bin/sh -c on the host. */
+  readonly command: string;
+  readonly everyMs: number;
+  readonly timeoutMs: number;
+}
+
+/** A log file followed by the collector on the hosts it selects. */
+export interface LogConfig extends HostSelection {
+  readonly name: string;
+  /** Absolute path on the host. */
+  readonly path: string;
+  /** A regular expression from the safe subset (client-script/src/logs-pattern.ts). */
+  readonly match: string;
+  readonly ignoreCase: boolean;
+}
+
 export interface Config {
   /** Absolute path of the config file this was read from. */
   readonly path: string;
@@ -156,4 +181,6 @@ export interface Config {
   readonly web?: WebConfig;
   /** Absent without a <remoteWrite> element. */
   readonly remoteWrite?: RemoteWriteConfig;
+  readonly checks: readonly CheckConfig[];
+  readonly logs: readonly LogConfig[];
 }

@@ -58,6 +58,7 @@ export async function composeAlertMail(notification: Notification, options: Comp
     alerts: bodyAlerts,
     charted: Math.min(alerts.length, MAX_CHARTS),
     csvFilename,
+    events: notification.events ?? [],
   };
   return {
     from: options.from,

@@ -2,6 +2,7 @@ import type { AlertView } from '../alerts/types.js';
 import { escapeHtml as esc, formatUtc, seriesName } from './format.js';
 import { alertHeading, alertRows, footerNotes, hostDownLine, type BodyAlert, type MailBody } from './mail-body.js';
 import { CHART_SIZE } from './chart-spec.js';
+import { eventsHtml } from './events-section.js';
 
 const COLORS = { critical: '#c62828', warning: '#ef6c00', info: '#1565c0', resolved: '#2e7d32', down: '#6a1b9a' } as const;
 const FONT = 'font-family:DejaVu Sans,Helvetica,Arial,sans-serif';
@@ -21,6 +22,8 @@ export function renderHtml(body: MailBody): string {
     parts.push(block(COLORS.down, `<strong>HOST DOWN</strong> ${esc(hostDownLine(down, body.now))}`));
   }
   for (const item of body.alerts) parts.push(alertBlock(item, body.now));
+  const events = eventsHtml(body.events ?? []);
+  if (events) parts.push(events);
   for (const note of footerNotes(body)) parts.push(`<p style="color:#616161">${esc(note)}</p>`);
   parts.push(`<p style="color:#9e9e9e;font-size:12px">metrix, ${esc(formatUtc(body.now))}</p>`, '</body></html>');
   return `${parts.join('\n')}\n`;

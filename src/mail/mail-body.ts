@@ -1,4 +1,5 @@
-import type { AlertView, HostDownView } from '../alerts/types.js';
+import type { AlertView, HostDownView, HostEventsView } from '../alerts/types.js';
+import { eventsText } from './events-section.js';
 import { describeSince, formatDuration, formatUtc, oneLine, seriesName, stateLabel, valueAgainstLimit, valueBasis } from './format.js';
 
 /** Everything the text and HTML parts say, decided once so both say the same. */
@@ -10,6 +11,8 @@ export interface MailBody {
   /** Alerts that have a chart, and all alerts: the body says so when charts were capped. */
   readonly charted: number;
   readonly csvFilename: string | undefined;
+  /** Recent events of the hosts in this mail (events-section.ts). */
+  readonly events?: readonly HostEventsView[];
 }
 
 export interface BodyAlert {
@@ -28,7 +31,14 @@ export function alertRows(alert: AlertView, now: number): Array<readonly [string
     [alert.state === 'resolved' ? 'active' : 'since', describeSince(alert, now).replace(/^since /, '')],
     ['severity', alert.severity],
     ['code', oneLine(alert.code)],
+    ...detailRows(alert),
   ];
+}
+
+/** A check's output line or a log's matching lines: the label on the first row only. */
+function detailRows(alert: AlertView): Array<readonly [string, string]> {
+  const lines = alert.detail?.lines ?? [];
+  return lines.map((line, i) => [i === 0 ? alert.detail!.label : '', oneLine(line)] as const);
 }
 
 /** `FIRING high-cpu on f4`. */
@@ -59,11 +69,12 @@ export function renderText(body: MailBody): string {
   }
   for (const { alert, chart, chartError } of body.alerts) {
     lines.push(alertHeading(alert));
-    for (const [label, value] of alertRows(alert, body.now)) lines.push(`  ${`${label}:`.padEnd(10)}${value}`);
+    for (const [label, value] of alertRows(alert, body.now)) lines.push(`  ${(label === '' ? '' : `${label}:`).padEnd(10)}${value}`);
     if (chart) lines.push(`  ${'chart:'.padEnd(10)}${chart.filename}`);
     if (chartError) lines.push(`  ${'chart:'.padEnd(10)}could not be drawn (${chartError})`);
     lines.push('');
   }
+  lines.push(...eventsText(body.events ?? []));
   lines.push(...footerNotes(body), '', '-- ', `metrix, ${formatUtc(body.now)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import { alertDetail } from '../checks/alert-detail.js';
 import type { Config } from '../config/types.js';
 import { groupByRecipients, type Notice } from '../alerts/plan.js';
 import { planAlerting } from '../alerts/run-plan.js';
@@ -32,10 +33,12 @@ function viewSources(store: Store, polls: readonly PollRecord[], now: number): V
         .range({ host: notice.alert.host, metric: notice.rule.metric, since: now - chartSpanMs(notice.rule), until: now })
         .find((s) => canonicalLabels(s.labels) === wanted)?.points ?? [];
     },
+    detail: (notice: Notice) => alertDetail(notice.rule.metric, notice.alert.host, notice.alert.labels, (host, kind, name) => store.watchTexts.latest(host, kind, name)),
     downReason: (host: string) => {
       const failure = polled.get(host)?.failure;
       return failure && `${failure.reason}: ${failure.message}`;
     },
+    events: (host, since, until, limit) => store.events.list({ hosts: [host], since, until, limit }),
   };
 }
 

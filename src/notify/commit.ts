@@ -14,6 +14,7 @@ export interface QueuedMessage {
 /**
  * Stores one run's alerting at once: the messages go into the outbox in the same
  * transaction as the states that caused them, so a crash loses neither nor splits them.
+ * The events of alerts and of silences that ran out go in the same transaction.
  */
 export function commitAlerting(store: Store, plan: AlertingPlan, messages: readonly QueuedMessage[], now: number): void {
   store.transaction(() => {
@@ -21,5 +22,6 @@ export function commitAlerting(store: Store, plan: AlertingPlan, messages: reado
     for (const { code, reason } of plan.mutes) store.alerts.setMuted(code, reason);
     for (const message of messages) store.outbox.enqueue(message, now);
     store.alerts.markNotified(plan.notified, now);
+    store.silences.recordRunOut(now);
   });
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AlertRule } from '../config/types.js';
 import type { Notice } from '../alerts/plan.js';
-import type { AlertView, HostDownView, Notification, Point } from '../alerts/types.js';
+import type { AlertDetail, AlertView, HostDownView, Notification, Point } from '../alerts/types.js';
+import { hostEvents, type EventReader } from '../events/mail-events.js';
 import { canonicalLabels } from '../metrics/labels.js';
 
 const HOUR = 3_600_000;
@@ -17,11 +18,16 @@ export interface ViewSources {
   readonly samples: (notice: Notice) => readonly Point[];
   /** Why a host could not be polled this run, if it could not. */
   readonly downReason: (host: string) => string | undefined;
+  /** Host text behind an alert (a check's output, a log's lines), if it has any. */
+  readonly detail?: (notice: Notice) => AlertDetail | undefined;
+  /** The hosts' recent events for the mail's events section; no section without it. */
+  readonly events?: EventReader;
 }
 
-export function alertView(notice: Notice, samples: readonly Point[]): AlertView {
+export function alertView(notice: Notice, samples: readonly Point[], detail?: AlertDetail): AlertView {
   const { alert, rule, kind } = notice;
   return {
+    ...(detail === undefined ? {} : { detail }),
     code: alert.code,
     rule: rule.name,
     metric: rule.metric,
@@ -52,10 +58,11 @@ export function buildNotification(to: readonly string[], notices: readonly Notic
     if (notice.rule.metric === 'host_up' && notice.kind !== 'resolved') {
       hostsDown.push({ host: notice.alert.host, since: notice.alert.activeSince, reason: sources.downReason(notice.alert.host) ?? 'not answering' });
     } else {
-      alerts.push(alertView(notice, sources.samples(notice)));
+      alerts.push(alertView(notice, sources.samples(notice), sources.detail?.(notice)));
     }
   }
-  return { id: notificationId(to, notices, sources.now), to, createdAt: sources.now, alerts, hostsDown };
+  const events = sources.events ? hostEvents(notices, sources.now, sources.events) : [];
+  return { id: notificationId(to, notices, sources.now), to, createdAt: sources.now, alerts, hostsDown, ...(events.length > 0 ? { events } : {}) };
 }
 
 /** Unique per run, recipients and content; stored with the message, so retries keep it. */

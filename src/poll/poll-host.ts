@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { WatchSpec } from '../../client-script/src/checks-spec.js';
 import type { Report, Sample } from '../../client-script/src/protocol.js';
+import { specArgs } from '../checks/spec-for-host.js';
+import { validateWatched, type Watched } from '../checks/validate-watched.js';
 import type { Host, Settings } from '../config/types.js';
 import { openSealed } from '../crypto/sealed.js';
 import type { HostKeys, KeyStore } from '../crypto/key-store.js';
@@ -26,6 +29,8 @@ export interface PollContext {
   readonly lastCounters: (host: string) => CounterSnapshot | undefined;
   readonly clock: Clock;
   readonly newChallenge?: () => string;
+  /** The checks and logs the host's collector runs (config <checks>, <logs>); none when absent. */
+  readonly specOf?: (host: Host) => WatchSpec | undefined;
 }
 
 const freshChallenge = (): string => randomBytes(18).toString('base64url');
@@ -63,7 +68,7 @@ function failed(host: Host, ts: number, durationMs: number, failure: Failure): P
   return { host: host.name, ts, durationMs, failure, collector: undefined, samples: pollSamples(false, durationMs) };
 }
 
-function succeeded(host: Host, { report, previous }: Collected, ts: number, durationMs: number): PollRecord {
+function succeeded(host: Host, { report, previous, watched }: Collected, ts: number, durationMs: number): PollRecord {
   // Counters and a warm-up baseline sit where the host read them, not where the report ended (see counter-time.ts).
   const placed = placeCounters(report, ts, durationMs);
   const base = placed.baseline ?? previous;
@@ -77,14 +82,16 @@ function succeeded(host: Host, { report, previous }: Collected, ts: number, dura
     durationMs,
     failure: undefined,
     collector: report.collector,
-    samples: [...report.gauges, ...report.counters, ...rates, ...pollSamples(true, durationMs)],
+    samples: [...report.gauges, ...report.counters, ...rates, ...watched.samples, ...pollSamples(true, durationMs)],
     warnings: report.errors.map((e) => `${e.collector}: ${e.message}`),
+    ...(watched.checks.length > 0 || watched.logs.length > 0 ? { checks: watched.checks, logs: watched.logs } : {}),
   };
 }
 
 interface Collected {
   readonly report: Report;
   readonly previous: CounterSnapshot | undefined;
+  readonly watched: Watched;
 }
 
 async function collect(host: Host, ctx: PollContext, now: number): Promise<Outcome<Collected>> {
@@ -94,7 +101,8 @@ async function collect(host: Host, ctx: PollContext, now: number): Promise<Outco
   const previous = ctx.lastCounters(host.name);
   const warmUp = previous === undefined || now - previous.ts > STALE_COUNTERS_MS;
   const { commandTimeoutMs: timeoutMs, maxOutputBytes, maxSamples } = ctx.settings;
-  const args = ['--challenge', challenge, '--deadline-ms', String(timeoutMs), ...(warmUp ? ['--warmup-ms', String(WARMUP_MS)] : [])];
+  const spec = ctx.specOf?.(host);
+  const args = ['--challenge', challenge, '--deadline-ms', String(timeoutMs), ...(warmUp ? ['--warmup-ms', String(WARMUP_MS)] : []), ...specArgs(spec)];
   const output = await ctx.transportOf(host).exec(host, { args, timeoutMs, maxOutputBytes });
   if (!output.ok) return output;
   const opened = openSealed(output.value.stdout, {
@@ -104,7 +112,12 @@ async function collect(host: Host, ctx: PollContext, now: number): Promise<Outco
   });
   if (!opened.ok) return opened;
   const report = validateReport(opened.value, { maxSamples });
-  return report.ok ? ok({ report: report.value, previous: warmUp ? undefined : previous }) : report;
+  if (!report.ok) return report;
+  const watched = validateWatched(opened.value, spec);
+  if (!watched.ok) return watched;
+  const count = report.value.gauges.length + report.value.counters.length + watched.value.samples.length;
+  if (count > maxSamples) return fail('too-many-samples', `report has ${count} samples with its checks and logs, over maxSamples ${maxSamples}`);
+  return ok({ report: report.value, previous: warmUp ? undefined : previous, watched: watched.value });
 }
 
 function hostKeys(host: Host, keys: KeyStore): Outcome<HostKeys> {

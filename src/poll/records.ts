@@ -1,4 +1,5 @@
 import type { Sample } from '../../client-script/src/protocol.js';
+import type { CheckText, LogLines } from '../checks/validate-watched.js';
 import type { FailureReason } from '../result.js';
 
 /** What one host's poll leaves behind; stored as one unit of a run. */
@@ -18,6 +19,9 @@ export interface PollRecord {
   readonly samples: readonly Sample[];
   /** Collectors that failed on an otherwise good poll, e.g. "filesystem: /nfs: statfs timed out". */
   readonly warnings?: readonly string[];
+  /** What the host's checks said (first lines), and what its logs matched, beside their series. */
+  readonly checks?: readonly CheckText[];
+  readonly logs?: readonly LogLines[];
 }
 
 export interface RunRecord {

@@ -11,6 +11,8 @@ const FIVE_MINUTES = TIERS['5m'].bucketMs;
 export const SENT_MAIL_KEEP_MS = 30 * DAY;
 /** Resolved alerts stay in `metrix alerts` history this long after they resolved. */
 export const RESOLVED_ALERTS_KEEP_MS = 365 * DAY;
+/** Events (`metrix events`: host down/up, reboots, alerts, silences…) are kept this long. */
+export const EVENTS_KEEP_MS = 365 * DAY;
 /** Retention runs by itself at most this often (after a run, in execute and each cycle of run). */
 export const MAINTENANCE_EVERY_MS = HOUR;
 
@@ -23,6 +25,7 @@ export interface RetentionPolicy {
   readonly pollsMs: number;
   readonly sentMailMs: number;
   readonly resolvedAlertsMs: number;
+  readonly eventsMs: number;
 }
 
 export function policyOf(settings: Settings): RetentionPolicy {
@@ -33,6 +36,7 @@ export function policyOf(settings: Settings): RetentionPolicy {
     pollsMs: settings.retentionMs,
     sentMailMs: SENT_MAIL_KEEP_MS,
     resolvedAlertsMs: RESOLVED_ALERTS_KEEP_MS,
+    eventsMs: EVENTS_KEEP_MS,
   };
 }
 

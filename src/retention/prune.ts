@@ -21,7 +21,7 @@ export interface PruneResult {
 
 /**
  * Applies retention: per host, roll-ups built and each tier's old rows removed, then old
- * polls, runs, delivered mail and resolved alerts. Every step is its own short transaction,
+ * polls, runs, delivered mail, resolved alerts and events. Every step is its own short transaction,
  * so a poll waiting to write waits for one step, a killed pass leaves only whole steps
  * done, and the next pass carries on where it stopped.
  */
@@ -48,6 +48,7 @@ export function prune(store: RetentionStore, options: PruneOptions): PruneResult
     () => store.runsStep(names, now - policy.pollsMs, counts),
     () => store.transaction(() => store.outboxStep(now - policy.sentMailMs, counts)),
     () => store.transaction(() => store.alertsStep(now - policy.resolvedAlertsMs, counts)),
+    () => store.transaction(() => store.eventsStep(now - policy.eventsMs, counts)),
   ];
   for (const step of rest) if (!repeat(step)) return { counts, complete: false };
   store.transaction(() => store.setState(DONE_AT, now));

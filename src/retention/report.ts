@@ -16,6 +16,7 @@ export function describeCounts(counts: PruneCounts): string {
     counts.polls + counts.runs > 0 ? `removed ${plural(counts.polls, 'poll')} and ${plural(counts.runs, 'run')}` : '',
     counts.outbox > 0 ? `removed ${plural(counts.outbox, 'sent mail')}` : '',
     counts.alerts > 0 ? `removed ${plural(counts.alerts, 'resolved alert')}` : '',
+    counts.events > 0 ? `removed ${plural(counts.events, 'event')}` : '',
   ];
   return parts.filter(Boolean).join('; ');
 }
@@ -39,6 +40,7 @@ export function pruneReport(counts: PruneCounts, policy: RetentionPolicy, now: n
     ['runs', `${n(counts.runs)} removed, ${keep(policy.pollsMs)}`],
     ['outbox', `${plural(counts.outbox, 'message')} removed, sent or given up ${formatDuration(policy.sentMailMs)} ago or more`],
     ['alerts', `${plural(counts.alerts, 'resolved alert')} removed, resolved ${formatDuration(policy.resolvedAlertsMs)} ago or more`],
+    ['events', `${plural(counts.events, 'event')} removed, ${keep(policy.eventsMs)}`],
     ['file', `${mib(file.before)} before, ${mib(file.after)} after; ${mib(file.free)} of it free, reused before the file grows`],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));

@@ -1,7 +1,9 @@
 import type { AlertRule, Severity } from '../config/types.js';
 import type { ActiveAlert, Transition } from '../alerts/evaluate.js';
 import { canonicalLabels, type Labels } from '../metrics/labels.js';
+import { alertEvents } from '../events/alert-events.js';
 import type { Db } from './database.js';
+import type { EventStore } from './event-store.js';
 
 /** An alert as stored: its evaluation state plus the notification log. */
 export interface AlertRecord extends ActiveAlert {
@@ -61,7 +63,10 @@ export interface AlertQuery {
 
 /** Alert states and history. Evaluation results go in; the notification log is kept beside them. */
 export class AlertStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventStore,
+  ) {}
 
   /** The rule's pending and firing alerts, as the evaluator left them last run. */
   open(rule: string): AlertRecord[] {
@@ -83,7 +88,8 @@ export class AlertStore {
 
   /**
    * Stores one rule's evaluation: active alerts upserted, resolved ones closed, and the
-   * pending ones that no longer hold (`dropped`: their codes) deleted, as if never raised.
+   * pending ones that no longer hold (`dropped`: their codes) deleted, as if never raised;
+   * each alert that started firing or resolved is recorded as an event.
    */
   save(rule: AlertRule, active: readonly ActiveAlert[], transitions: readonly Transition[], dropped: readonly string[]): void {
     const upsert = this.db.prepare(
@@ -112,6 +118,7 @@ export class AlertStore {
       }
       for (const t of transitions) if (t.kind === 'resolved') resolve.run(t.resolvedAt, t.value ?? null, t.alert.code);
       for (const code of dropped) remove.run(code);
+      for (const event of alertEvents(rule, transitions)) this.events.add(event);
     });
     write.immediate();
   }

@@ -223,4 +223,36 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX tokens_by_user ON tokens (user_id);
   `,
+  // Branch issue-11-events: what happened, one row each (src/store/event-store.ts).
+  `
+  -- host is NULL for what concerns no host in particular (a silence on a rule); kind is one of
+  -- EVENT_KINDS, checked by the code so a new kind needs no migration; text and details (JSON)
+  -- are capped on the way in: they may quote a host.
+  CREATE TABLE events (
+    id       INTEGER PRIMARY KEY,
+    ts       INTEGER NOT NULL,
+    host     TEXT,
+    kind     TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+    text     TEXT NOT NULL,
+    details  TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX events_by_host ON events (host, ts);
+  CREATE INDEX events_by_time ON events (ts);
+  `,
+  // issue-11-checks: what a check last said and what a log last matched, beside their series.
+  `
+  -- One row per host and check or log (kind 'check' or 'log'): the latest word, for alert mail
+  -- and for finding state changes. A check's text is the plugin's first output line (status
+  -- 0-3); a log's is a JSON list of its last matching lines, from the last poll that had any.
+  CREATE TABLE watch_texts (
+    host   TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    name   TEXT NOT NULL,
+    ts     INTEGER NOT NULL,
+    status INTEGER,
+    text   TEXT NOT NULL,
+    PRIMARY KEY (host, kind, name)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -29,9 +29,10 @@ export interface PruneCounts {
   runs: number;
   outbox: number;
   alerts: number;
+  events: number;
 }
 
-export const noCounts = (): PruneCounts => ({ rawRows: 0, rawSamples: 0, built5m: 0, built1h: 0, removed5m: 0, removed1h: 0, polls: 0, runs: 0, outbox: 0, alerts: 0 });
+export const noCounts = (): PruneCounts => ({ rawRows: 0, rawSamples: 0, built5m: 0, built1h: 0, removed5m: 0, removed1h: 0, polls: 0, runs: 0, outbox: 0, alerts: 0, events: 0 });
 
 interface TierRow {
   raw_from: number;
@@ -57,6 +58,7 @@ export class RetentionStore {
   private readonly deleteRuns;
   private readonly deleteOutbox;
   private readonly deleteAlerts;
+  private readonly deleteEvents;
   private readonly selectHosts;
   private readonly selectState;
   private readonly upsertState;
@@ -93,6 +95,7 @@ export class RetentionStore {
       `DELETE FROM alerts WHERE id IN (
          SELECT id FROM alerts WHERE active_since < @before AND state = 'resolved' AND resolved_at < @before LIMIT ${ROWS_PER_STEP})`,
     );
+    this.deleteEvents = db.prepare(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < @before ORDER BY ts LIMIT ${ROWS_PER_STEP})`);
     this.selectHosts = db.prepare<[], { id: number; name: string }>('SELECT id, name FROM hosts ORDER BY id');
     this.selectState = db.prepare<[string], { value: number }>('SELECT value FROM store_state WHERE name = ?');
     this.upsertState = db.prepare('INSERT INTO store_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
@@ -208,6 +211,12 @@ export class RetentionStore {
   alertsStep(before: number, counts: PruneCounts): boolean {
     const removed = this.deleteAlerts.run({ before }).changes;
     counts.alerts += removed;
+    return removed === ROWS_PER_STEP;
+  }
+
+  eventsStep(before: number, counts: PruneCounts): boolean {
+    const removed = this.deleteEvents.run({ before }).changes;
+    counts.events += removed;
     return removed === ROWS_PER_STEP;
   }
 

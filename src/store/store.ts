@@ -5,6 +5,8 @@ import type { Labels } from '../metrics/labels.js';
 import type { PollRecord, RunRecord } from '../poll/records.js';
 import type { Coverage, RollupTier } from '../retention/tiers.js';
 import { AlertStore } from './alert-store.js';
+import { pollEvents, type HostBefore } from '../events/poll-events.js';
+import { EventStore } from './event-store.js';
 import { decodeValues, SAMPLE_CODEC, valueAt, type Codec } from './codec.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { HeartbeatStore } from './heartbeat-store.js';
@@ -20,6 +22,8 @@ import { SeriesIds } from './series-ids.js';
 import { SilenceStore } from './silence-store.js';
 import { UserStore } from './user-store.js';
 import { WebReads } from './web-reads.js';
+import { WatchTextStore } from './watch-text-store.js';
+import { watchEvents } from '../checks/watch-events.js';
 
 export interface SeriesRange {
   readonly labels: Labels;
@@ -38,6 +42,12 @@ export interface RangeQuery {
   readonly until: number;
 }
 
+interface PollState {
+  ok: number;
+  ts: number;
+  collector: string | null;
+}
+
 const isCounter = (metric: string): boolean => metricInfo(metric)?.kind === 'counter';
 
 export interface StoreOptions extends OpenOptions {
@@ -53,6 +63,8 @@ export class Store {
   private readonly insertRun;
   private readonly insertPoll;
   private readonly selectMetrics;
+  private readonly selectLastPoll;
+  private readonly selectLastOkPoll;
   /** Alert states and the notification log. */
   readonly alerts: AlertStore;
   /** Rendered messages waiting to be sent, and what became of them. */
@@ -62,12 +74,16 @@ export class Store {
   readonly users: UserStore;
   /** Small reads for metrix serve (polls for the state bar, series lists, run and outbox figures). */
   readonly web: WebReads;
+  /** What happened: host down/up, reboots, alerts, silences… (`metrix events`). */
+  readonly events: EventStore;
   /** The heartbeat's last accepted ping, for its throttle. */
   readonly heartbeat: HeartbeatStore;
   /** Roll-ups and retention's steps (retention/prune.ts drives them). */
   readonly retention: RetentionStore;
   /** Stored rows the remote-write store has not accepted yet (queued only while `enabled`). */
   readonly remoteWrite: RemoteWriteQueue;
+  /** What checks last said and logs last matched (watch_texts). */
+  readonly watchTexts: WatchTextStore;
   private readonly rollups: Rollups;
 
   /** The raw handle is for store/ alone: commands use the methods and stores above. */
@@ -83,13 +99,18 @@ export class Store {
     this.insertRun = db.prepare('INSERT INTO runs (started_at, finished_at, hosts_ok, hosts_failed) VALUES (?, ?, ?, ?)');
     this.selectMetrics = db.prepare<[number], { metric: string }>('SELECT DISTINCT metric FROM series WHERE host_id = ? ORDER BY metric');
     this.insertPoll = db.prepare('INSERT INTO polls (run_id, host, ts, ok, reason, message, duration_ms, collector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.alerts = new AlertStore(db);
+    // As in fleet.ts: the latest poll is one seek; the latest good one reads past the failures since.
+    this.selectLastPoll = db.prepare<[string], PollState>('SELECT ok, ts, collector FROM polls WHERE host = ? ORDER BY ts DESC, rowid DESC LIMIT 1');
+    this.selectLastOkPoll = db.prepare<[string], PollState>('SELECT ok, ts, collector FROM polls WHERE host = ? AND ok = 1 ORDER BY ts DESC, rowid DESC LIMIT 1');
+    this.events = new EventStore(db);
+    this.alerts = new AlertStore(db, this.events);
     this.outbox = new OutboxStore(db);
-    this.silences = new SilenceStore(db);
+    this.silences = new SilenceStore(db, this.events);
     this.users = new UserStore(db);
     this.web = new WebReads(db);
     this.heartbeat = new HeartbeatStore(db);
     this.remoteWrite = new RemoteWriteQueue(db, this.rows, this.layouts, this.ids);
+    this.watchTexts = new WatchTextStore(db);
   }
 
   /** Runs `work` as one write transaction (BEGIN IMMEDIATE): all of it is stored, or none. */
@@ -140,9 +161,12 @@ export class Store {
       const failed = run.polls.filter((poll) => poll.failure).length;
       const runId = Number(insertRun.run(run.startedAt, run.finishedAt, run.polls.length - failed, failed).lastInsertRowid);
       for (const poll of run.polls) {
+        // Before this poll is stored: what it changed is judged against the polls before it.
+        for (const event of pollEvents(this.hostBefore(poll), poll)) this.events.add(event);
         const message = poll.failure?.message ?? (poll.warnings?.length ? poll.warnings.join('; ') : null);
         insertPoll.run(runId, poll.host, poll.ts, poll.failure ? 0 : 1, poll.failure?.reason ?? null, message, poll.durationMs, poll.collector ?? null);
         this.insertPollSamples(poll);
+        for (const event of watchEvents(poll, this.watchTexts.record(poll))) this.events.add(event);
       }
       return runId;
     });
@@ -152,6 +176,29 @@ export class Store {
       this.forgetIds();
       throw err;
     }
+  }
+
+  /**
+   * What the poll's events are judged against (events/poll-events.ts). A failed poll needs
+   * only the latest poll; a good one also the latest good one and its uptime (one seek each).
+   */
+  private hostBefore(poll: PollRecord): HostBefore {
+    const last = this.selectLastPoll.get(poll.host);
+    if (!last || poll.failure) return { last: last && { ok: last.ok === 1 }, lastOk: undefined };
+    const ok = last.ok === 1 ? last : this.selectLastOkPoll.get(poll.host);
+    return {
+      last: { ok: last.ok === 1 },
+      lastOk: ok && { ts: ok.ts, collector: ok.collector ?? undefined, uptimeSec: this.valueAtPoll(poll.host, ok.ts, 'uptime_sec') },
+    };
+  }
+
+  /** The value of a metric without labels stored by the host's poll at `ts`, if there is one. */
+  private valueAtPoll(host: string, ts: number, metric: string): number | undefined {
+    const hostId = this.ids.findHost(host);
+    const series = hostId === undefined ? undefined : this.ids.ofMetric(hostId, metric).find((s) => Object.keys(s.labels).length === 0);
+    const row = series && this.rows.at(hostId!, ts);
+    const k = row ? row.layout.series.indexOf(series!.id) : -1;
+    return k >= 0 ? valueAt(row!.vals, k) : undefined;
   }
 
   /** Ids cached during a transaction that rolled back no longer exist. */

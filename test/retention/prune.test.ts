@@ -27,6 +27,7 @@ const policy = (days: { raw: number; m5: number; h1: number }): RetentionPolicy 
   pollsMs: days.raw * D,
   sentMailMs: 30 * D,
   resolvedAlertsMs: 365 * D,
+  eventsMs: 365 * D,
 });
 
 /** Host h's samples at poll i: two gauges, a labelled pair, and a counter read LAG ms before the poll's end. */

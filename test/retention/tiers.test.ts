@@ -51,7 +51,7 @@ describe('planTiers', () => {
   });
 });
 
-const policy: RetentionPolicy = { rawMs: 30 * D, fiveMinuteMs: 365 * D, hourlyMs: 1825 * D, pollsMs: 30 * D, sentMailMs: 30 * D, resolvedAlertsMs: 365 * D };
+const policy: RetentionPolicy = { rawMs: 30 * D, fiveMinuteMs: 365 * D, hourlyMs: 1825 * D, pollsMs: 30 * D, sentMailMs: 30 * D, resolvedAlertsMs: 365 * D, eventsMs: 365 * D };
 
 describe('targets', () => {
   it('a new host: roll up to an hour ago (counters may arrive up to an hour late), remove nothing yet', () => {

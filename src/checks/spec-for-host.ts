@@ -1,0 +1,20 @@
+import { encodeSpec, SPEC_VERSION, type WatchSpec } from '../../client-script/src/checks-spec.js';
+import type { Config, Host, HostSelection } from '../config/types.js';
+
+/** Whether a check or log applies to a host: named, or in a named group; every host when it names none. */
+export function selects(selection: HostSelection, host: Host): boolean {
+  if (selection.hosts.length === 0 && selection.groups.length === 0) return true;
+  return selection.hosts.includes(host.name) || selection.groups.some((group) => host.groups.includes(group));
+}
+
+/** The checks and logs the host's collector runs, or undefined when it has none (no --spec is sent). */
+export function specForHost(config: Pick<Config, 'checks' | 'logs'>, host: Host): WatchSpec | undefined {
+  const checks = config.checks.filter((check) => selects(check, host)).map(({ name, command, everyMs, timeoutMs }) => ({ name, command, everyMs, timeoutMs }));
+  const logs = config.logs.filter((log) => selects(log, host)).map(({ name, path, match, ignoreCase }) => ({ name, path, match, ignoreCase }));
+  return checks.length === 0 && logs.length === 0 ? undefined : { v: SPEC_VERSION, checks, logs };
+}
+
+/** The collector arguments that carry the host's spec: none without checks or logs, so older collectors keep working. */
+export function specArgs(spec: WatchSpec | undefined): string[] {
+  return spec === undefined ? [] : ['--spec', encodeSpec(spec)];
+}

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
+import { writeConfig } from './project.js';
 import { parseMail, startSmtpServer, type TestSmtpServer } from '../mail/smtp-server.js';
 
 /**
@@ -19,20 +20,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
 
-function config(dir: string, extra = ''): void {
-  writeFileSync(
-    join(dir, 'config.xml'),
-    `<metrix>
-  <settings database="./metrix.db" keys="./keys"/>
-  <hosts>
-    <host name="master" transport="local" groups="admin"/>
-    <host name="other" transport="local" groups="compute"/>
-  </hosts>
-${extra}
-</metrix>
-`,
-  );
-}
+const config = (dir: string, extra = ''): void => writeConfig(dir, [['master', 'admin'], ['other', 'compute']], extra);
 
 interface JsonEvent {
   id: number;

@@ -66,11 +66,11 @@ describe('events recorded by real runs', () => {
     await execute();
     let events = (await listed('-h', 'master')).map((e) => [e.ts, e.kind, e.severity]);
     expect(events).toEqual([
-      [downAt, 'host_down', 'critical'],
+      [downAt, 'host_down', 'warning'],
       [upAt, 'host_up', 'info'],
     ]);
     const [down] = await listed('--kind', 'host_down');
-    expect(down!.text).toMatch(/^down: keys: file .*master\.key is open to group or others/);
+    expect(down!.text).toMatch(/^not polled, on metrix's side: keys: file .*master\.key is open to group or others/);
     expect(down!.details['reason']).toBe('keys');
 
     // A day later on the poller's clock, the host's real uptime only seconds more: it booted again.

@@ -1,3 +1,4 @@
+import { POLLER_SIDE } from '../alerts/self-monitoring.js';
 import type { PollRecord } from '../poll/records.js';
 import { formatDuration } from '../mail/format.js';
 import type { NewEvent } from '../store/event-store.js';
@@ -33,7 +34,10 @@ export function pollEvents(before: HostBefore, poll: PollRecord): NewEvent[] {
   if (poll.failure) {
     if (before.last && !before.last.ok) return [];
     const { reason, message } = poll.failure;
-    return [{ ts, host, kind: 'host_down', severity: 'critical', text: `down: ${reason}: ${message}`, details: { reason, message } }];
+    // A failure on metrix's side (its keys, an upload missing) is no news about the host: said so, as a warning.
+    const ours = POLLER_SIDE.includes(reason);
+    const text = ours ? `not polled, on metrix's side: ${reason}: ${message}` : `down: ${reason}: ${message}`;
+    return [{ ts, host, kind: 'host_down', severity: ours ? 'warning' : 'critical', text, details: { reason, message, poller_side: ours } }];
   }
   const events: NewEvent[] = [];
   if (before.last && !before.last.ok) {

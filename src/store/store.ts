@@ -48,6 +48,8 @@ interface PollState {
   collector: string | null;
 }
 
+const UPTIME = 'uptime_sec';
+
 const isCounter = (metric: string): boolean => metricInfo(metric)?.kind === 'counter';
 
 export interface StoreOptions extends OpenOptions {
@@ -180,24 +182,29 @@ export class Store {
 
   /**
    * What the poll's events are judged against (events/poll-events.ts). A failed poll needs
-   * only the latest poll; a good one also the latest good one and its uptime (one seek each).
+   * only the latest poll; a good one also the latest good one (the same row while the host
+   * stays up) and, when it reports an uptime, the uptime that poll stored (one seek).
    */
   private hostBefore(poll: PollRecord): HostBefore {
     const last = this.selectLastPoll.get(poll.host);
     if (!last || poll.failure) return { last: last && { ok: last.ok === 1 }, lastOk: undefined };
     const ok = last.ok === 1 ? last : this.selectLastOkPoll.get(poll.host);
+    const hasUptime = poll.samples.some((s) => s.m === UPTIME && Object.keys(s.l ?? {}).length === 0);
     return {
       last: { ok: last.ok === 1 },
-      lastOk: ok && { ts: ok.ts, collector: ok.collector ?? undefined, uptimeSec: this.valueAtPoll(poll.host, ok.ts, 'uptime_sec') },
+      lastOk: ok && { ts: ok.ts, collector: ok.collector ?? undefined, uptimeSec: hasUptime ? this.uptimeAt(poll.host, ok.ts) : undefined },
     };
   }
 
-  /** The value of a metric without labels stored by the host's poll at `ts`, if there is one. */
-  private valueAtPoll(host: string, ts: number, metric: string): number | undefined {
-    const hostId = this.ids.findHost(host);
-    const series = hostId === undefined ? undefined : this.ids.ofMetric(hostId, metric).find((s) => Object.keys(s.labels).length === 0);
-    const row = series && this.rows.at(hostId!, ts);
-    const k = row ? row.layout.series.indexOf(series!.id) : -1;
+  /**
+   * The uptime the host's poll at `ts` stored. Only asked when the poll being written carries
+   * an uptime: the series id then comes from the cache the write uses (creating the series
+   * here would otherwise leave an empty one behind).
+   */
+  private uptimeAt(host: string, ts: number): number | undefined {
+    const hostId = this.ids.host(host);
+    const row = this.rows.at(hostId, ts);
+    const k = row ? row.layout.series.indexOf(this.ids.seriesOf(hostId, UPTIME, undefined)) : -1;
     return k >= 0 ? valueAt(row!.vals, k) : undefined;
   }
 

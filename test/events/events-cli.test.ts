@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ActiveAlert } from '../../src/alerts/evaluate.js';
@@ -6,24 +5,14 @@ import { Store } from '../../src/store/store.js';
 import { HOUR, MIN, rule } from '../alerts/fixtures.js';
 import { runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
+import { writeConfig } from './project.js';
 
 /** `metrix events` and `metrix silence` against a real SQLite file, on a fixed clock. */
 const NOW = Date.parse('2026-11-22T08:00:00Z');
 
 function project(): string {
   const dir = tempDir();
-  writeFileSync(
-    join(dir, 'config.xml'),
-    `<metrix>
-  <settings database="./metrix.db" keys="./keys"/>
-  <hosts>
-    <host name="f4" transport="local" groups="rack1"/>
-    <host name="f5" transport="local" groups="rack2"/>
-  </hosts>
-  <alerts><alert name="high-cpu" metric="cpu_percent" op="&gt;" value="90"/></alerts>
-</metrix>
-`,
-  );
+  writeConfig(dir, [['f4', 'rack1'], ['f5', 'rack2']], '  <alerts><alert name="high-cpu" metric="cpu_percent" op="&gt;" value="90"/></alerts>');
   return dir;
 }
 

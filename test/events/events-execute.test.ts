@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
 import { tempDir } from '../helpers/tmp.js';
+import { writeConfig } from './project.js';
 import { parseMail, startSmtpServer, type TestSmtpServer } from '../mail/smtp-server.js';
 
 /**
@@ -19,20 +20,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
 
-function config(dir: string, extra = ''): void {
-  writeFileSync(
-    join(dir, 'config.xml'),
-    `<metrix>
-  <settings database="./metrix.db" keys="./keys"/>
-  <hosts>
-    <host name="master" transport="local" groups="admin"/>
-    <host name="other" transport="local" groups="compute"/>
-  </hosts>
-${extra}
-</metrix>
-`,
-  );
-}
+const config = (dir: string, extra = ''): void => writeConfig(dir, [['master', 'admin'], ['other', 'compute']], extra);
 
 interface JsonEvent {
   id: number;
@@ -78,11 +66,11 @@ describe('events recorded by real runs', () => {
     await execute();
     let events = (await listed('-h', 'master')).map((e) => [e.ts, e.kind, e.severity]);
     expect(events).toEqual([
-      [downAt, 'host_down', 'critical'],
+      [downAt, 'host_down', 'warning'],
       [upAt, 'host_up', 'info'],
     ]);
     const [down] = await listed('--kind', 'host_down');
-    expect(down!.text).toMatch(/^down: keys: file .*master\.key is open to group or others/);
+    expect(down!.text).toMatch(/^not polled, on metrix's side: keys: file .*master\.key is open to group or others/);
     expect(down!.details['reason']).toBe('keys');
 
     // A day later on the poller's clock, the host's real uptime only seconds more: it booted again.

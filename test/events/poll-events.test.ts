@@ -29,8 +29,18 @@ describe('events from a poll', () => {
   it('host down with its reason when a poll fails after a good one, and not again while it stays down', () => {
     const [down] = pollEvents(wasUp(T - M, 1000), bad(T));
     expect(down).toMatchObject({ kind: 'host_down', severity: 'critical', host: 'n1', ts: T, text: 'down: connect-timeout: no SSH handshake within 10s' });
-    expect(down!.details).toEqual({ reason: 'connect-timeout', message: 'no SSH handshake within 10s' });
+    expect(down!.details).toEqual({ reason: 'connect-timeout', message: 'no SSH handshake within 10s', poller_side: false });
     expect(kinds(wasDown(T - 2 * M, 1000), bad(T))).toEqual([]);
+  });
+
+  it("a failure on metrix's side (keys, upload) is said so, as a warning", () => {
+    const keys: PollRecord = { ...bad(T), failure: { reason: 'keys', message: 'file keys/hosts/n1.key is open to others' } };
+    expect(pollEvents(wasUp(T - M, 1000), keys)).toEqual([
+      {
+        ts: T, host: 'n1', kind: 'host_down', severity: 'warning', text: "not polled, on metrix's side: keys: file keys/hosts/n1.key is open to others",
+        details: { reason: 'keys', message: 'file keys/hosts/n1.key is open to others', poller_side: true },
+      },
+    ]);
   });
 
   it('a host never polled is down at its first failed poll; a first good poll is no event', () => {

@@ -2,14 +2,12 @@ import { existsSync } from 'node:fs';
 import type { Io } from '../cli/io.js';
 import { selectHosts } from '../cli/select-hosts.js';
 import { loadConfig } from '../config/load.js';
-import { shownValue } from '../config/shape.js';
 import { usageError } from '../errors.js';
+import { checkEventFilter } from '../events/filter.js';
 import { formatEvents } from '../events/format.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../query/format.js';
-import { checkTimeArg } from '../query/time-arg.js';
-import { EVENT_KINDS, isEventKind, type EventKind, type EventQuery } from '../store/event-store.js';
+import type { EventQuery } from '../store/event-store.js';
 import { Store } from '../store/store.js';
-import { escapeControl } from '../text/escape.js';
 import { formatUtc } from '../text/time.js';
 
 export interface EventsOptions {
@@ -28,24 +26,11 @@ export interface EventsOptions {
 /** Checks every option before the database is opened; all problems in one usage error. */
 function plan(options: EventsOptions, now: number): { query: Omit<EventQuery, 'hosts'>; format: OutputFormat } {
   const problems: string[] = [];
-  const time = (flag: string, text: string): number | undefined => {
-    const result = checkTimeArg(text, now);
-    if ('value' in result) return result.value;
-    problems.push(`${flag} "${escapeControl(shownValue(text))}": ${result.error}`);
-    return undefined;
-  };
-  const since = time('--since', options.since);
-  const until = time('--until', options.until);
-  if (since !== undefined && until !== undefined && since > until) problems.push('--since is after --until');
-  const kinds = options.kind.flatMap((list) => list.split(',')).map((kind) => kind.trim());
-  const unknown = kinds.filter((kind) => !isEventKind(kind));
-  if (unknown.length > 0) problems.push(`--kind ${unknown.map((k) => `"${escapeControl(shownValue(k))}"`).join(', ')}: expected one of ${EVENT_KINDS.join(', ')}`);
-  const limit = options.limit === undefined ? undefined : /^\d{1,9}$/.test(options.limit) && Number(options.limit) > 0 ? Number(options.limit) : NaN;
-  if (Number.isNaN(limit)) problems.push(`--limit "${escapeControl(shownValue(options.limit!))}": expected a whole number of events, at least 1`);
+  const query = checkEventFilter(options, now, (flag) => `--${flag}`, problems);
   const format = (options.json ? 'json' : options.format) as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format)) problems.push(`--format "${options.format}": expected one of ${OUTPUT_FORMATS.join(', ')}`);
   if (problems.length > 0) throw usageError(problems.join('\n'));
-  return { query: { since, until, ...(kinds.length > 0 ? { kinds: kinds as EventKind[] } : {}), ...(limit === undefined ? {} : { limit }) }, format };
+  return { query, format };
 }
 
 /**

@@ -10,6 +10,11 @@ export const FLEET_HOST = '*';
 const TABLE = ['time', 'host', 'kind', 'severity', 'what'] as const;
 const CSV = ['time', 'host', 'kind', 'severity', 'text', 'details'] as const;
 
+/** One event as `metrix events --json` prints it and `GET /api/v1/events` sends it: the time twice, as UTC text and as ms. */
+export function eventJson(e: EventRecord) {
+  return { id: e.id, time: formatUtcExact(e.ts), ts: e.ts, host: e.host ?? null, kind: e.kind, severity: e.severity, text: e.text, details: e.details };
+}
+
 /**
  * Events as `metrix events` prints them, oldest first. The text was escaped when stored; a
  * table cuts it as `metrix hosts` cuts its messages, CSV and JSON carry it whole.
@@ -17,11 +22,7 @@ const CSV = ['time', 'host', 'kind', 'severity', 'text', 'details'] as const;
 export function formatEvents(events: readonly EventRecord[], format: OutputFormat): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(
-        events.map((e) => ({ id: e.id, time: formatUtcExact(e.ts), ts: e.ts, host: e.host ?? null, kind: e.kind, severity: e.severity, text: e.text, details: e.details })),
-        null,
-        2,
-      )}\n`;
+      return `${JSON.stringify(events.map(eventJson), null, 2)}\n`;
     case 'csv':
       return csvLines([[...CSV], ...events.map((e) => [formatUtcExact(e.ts), e.host ?? '', e.kind, e.severity, e.text, JSON.stringify(e.details)])]);
     case 'table':

@@ -216,6 +216,39 @@ export interface SilenceCreated {
   readonly silence: SilenceItem;
 }
 
+/** An event, as `metrix events --json` prints it. */
+export interface EventItem {
+  readonly id: number;
+  /** ISO 8601 UTC, to the millisecond. */
+  readonly time: string;
+  readonly ts: number;
+  /** null: an event of no host in particular (a silence of a rule, on every host). */
+  readonly host: string | null;
+  /** One of the kinds of `metrix events --kind` (src/store/event-store.ts EVENT_KINDS). */
+  readonly kind: string;
+  readonly severity: 'info' | 'warning' | 'critical';
+  /** One line for people; may quote a host (control characters escaped, capped): text, never HTML. */
+  readonly text: string;
+  /** Flat facts for programs (reason, code, versions…). */
+  readonly details: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+/**
+ * `GET /api/v1/events[?host=H][&group=G][&kind=K[,K…]][&since=1d][&until=now][&limit=N]`
+ * (viewer): `metrix events` with the same parameters and checks (host, group and kind
+ * repeatable, kind also a comma list; with host or group, the fleet-wide events come too),
+ * oldest first. At most MAX_API_EVENTS: without a limit, when more match, the newest of them
+ * and `truncated: true`; a larger limit is a 400. CSV: the columns of `metrix events --format csv`.
+ */
+export interface EventsResponse {
+  readonly events: readonly EventItem[];
+  /** More events matched than were sent (only the newest MAX_API_EVENTS were). */
+  readonly truncated: boolean;
+}
+
+/** Most events one /api/v1/events answer carries. */
+export const MAX_API_EVENTS = 10_000;
+
 /** Most points one series of /api/v1/query returns (Prometheus' own limit per series). */
 export const MAX_QUERY_POINTS = 11_000;
 

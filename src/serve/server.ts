@@ -9,6 +9,7 @@ import { addSilence, alertsAnswer, endSilence, hostAnswer, hostsAnswer, queryAns
 import { PAGES, type ApiError, type Role } from './api-types.js';
 import { assetFile, assetRoot, contentType, readAsset } from './assets.js';
 import { Auth, requireRole, type Principal } from './auth.js';
+import { eventsAnswer } from './events-api.js';
 import { codeOfStatus, HttpError, badRequest, notFound } from './http-error.js';
 import type { LoginLimiter } from './login-limiter.js';
 import { metricsText } from './metrics-page.js';
@@ -65,7 +66,10 @@ function queryOf(request: FastifyRequest): Query {
 
 /** JSON by default; CSV by ?format=csv or an Accept that asks for text/csv. */
 function sendAnswer(request: FastifyRequest, reply: FastifyReply, answer: Answer): FastifyReply {
-  const format = queryOf(request)['format'] ?? (/\btext\/csv\b/.test(request.headers.accept ?? '') ? 'csv' : 'json');
+  // Only `format` is read here: a route may take other parameters more than once (events' kind).
+  const given = ((request.query ?? {}) as Record<string, unknown>)['format'];
+  if (given !== undefined && typeof given !== 'string') throw badRequest('parameter "format" given more than once');
+  const format = given ?? (/\btext\/csv\b/.test(request.headers.accept ?? '') ? 'csv' : 'json');
   if (format !== 'json' && format !== 'csv') throw badRequest(`format "${format}": expected json or csv`);
   reply.header('cache-control', 'private, no-cache').header('vary', 'Accept, Authorization, Cookie');
   if (format === 'csv') {
@@ -264,6 +268,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return sendAnswer(request, reply, { json: undefined, jsonText: () => text, csv: () => snapshots.get(`${key} csv`, () => once().csv!()) });
   }));
   app.get('/api/v1/alerts', guarded('viewer', (request, reply) => sendAnswer(request, reply, alertsAnswer(ctx, queryOf(request)))));
+  app.get('/api/v1/events', guarded('viewer', (request, reply) => sendAnswer(request, reply, eventsAnswer(ctx, (request.query ?? {}) as Record<string, unknown>))));
   app.get('/api/v1/silences', guarded('viewer', (request, reply) => sendAnswer(request, reply, silencesAnswer(ctx))));
   app.post('/api/v1/silences', guarded('admin', (request, reply, who) => {
     const silence = addSilence(ctx, silenceRequest(request.body), who.user);

@@ -79,6 +79,7 @@ describe('authentication and roles', () => {
   const CASES: readonly Case[] = [
     { name: 'no credentials', send: ({ url }) => request(url, '/api/v1/hosts'), status: 401 },
     { name: 'no credentials on /metrics', send: ({ url }) => request(url, '/metrics'), status: 401 },
+    { name: 'no credentials on /api/v1/events', send: ({ url }) => request(url, '/api/v1/events'), status: 401 },
     { name: 'wrong password (Basic)', send: ({ url }) => request(url, '/api/v1/hosts', { headers: basic('viewer', 'wrong password!') }), status: 401 },
     { name: 'unknown user (Basic)', send: ({ url }) => request(url, '/api/v1/hosts', { headers: basic('nobody', PASSWORD) }), status: 401 },
     { name: 'unknown token', send: ({ url }) => request(url, '/api/v1/hosts', { headers: bearer('mtx_not-a-real-token') }), status: 401 },
@@ -86,6 +87,7 @@ describe('authentication and roles', () => {
     { name: 'viewer (Basic, loopback)', send: ({ url }) => request(url, '/api/v1/hosts', { headers: basic('viewer', PASSWORD) }), status: 200 },
     { name: 'viewer (bearer)', send: ({ url, viewer }) => request(url, '/api/v1/hosts', { headers: bearer(viewer) }), status: 200 },
     { name: 'viewer (session)', send: ({ url, session }) => request(url, '/api/v1/hosts', { headers: { cookie: session.cookie } }), status: 200 },
+    { name: 'viewer reads events (session)', send: ({ url, session }) => request(url, '/api/v1/events?host=f4&kind=host_down&kind=host_up', { headers: { cookie: session.cookie } }), status: 200 },
     { name: 'viewer adds a silence', send: ({ url, viewer }) => request(url, '/api/v1/silences', { method: 'POST', ...withAuth(json(silence), bearer(viewer)) }), status: 403 },
     { name: 'admin adds a silence (bearer)', send: ({ url, admin }) => request(url, '/api/v1/silences', { method: 'POST', ...withAuth(json(silence), bearer(admin)) }), status: 201 },
     { name: 'admin adds a silence (Basic, curl: no Origin)', send: ({ url }) => request(url, '/api/v1/silences', { method: 'POST', ...withAuth(json(silence), basic('admin', PASSWORD)) }), status: 201 },

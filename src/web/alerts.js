@@ -1,9 +1,36 @@
 // Alerts with their codes and history, and silences: admins add and end them here. A viewer
-// sees no buttons, and the server refuses a viewer's POST/DELETE anyway (403).
-import { api, el, figure, labelText, notify, run, seriesText, startPage, utc } from './common.js';
+// sees no buttons, and the server refuses a viewer's POST/DELETE anyway (403). Both tables are
+// polled as the overview polls the hosts: with If-None-Match, so a 304 costs nothing to draw.
+import { api, el, figure, labelText, notify, run, seriesText, startPage, toMs, utc } from './common.js';
 
 const STATES = ['firing', 'pending', 'resolved', 'all'];
+const POLL_MS = 5000;
 let isAdmin = false;
+/** Per table, the request it was last drawn from and that answer's ETag. */
+const shown = { alerts: { path: '', etag: undefined }, silences: { path: '', etag: undefined } };
+/** Set while the polls fail, so the notice saying so is taken away once they work again. */
+let failing = false;
+/** The server's time (its Date header) of the latest answer, 304s included: when the tables were last confirmed. */
+let confirmedAt;
+
+/**
+ * Reads `path` for `table`: conditional when the table already shows that path's answer.
+ * Resolves to the answer, or undefined when it is unchanged (304) or `stillWanted` says the
+ * table has moved on (another tab was picked while this was on its way).
+ */
+async function read(table, path, stillWanted = () => true) {
+  let etag;
+  const answer = await api(path, {
+    etag: shown[table].path === path ? shown[table].etag : undefined,
+    onHeaders: (headers) => {
+      etag = headers.get('ETag') ?? undefined;
+      confirmedAt = toMs(headers.get('Date') ?? undefined) ?? Date.now();
+    },
+  });
+  if (!answer || !stillWanted()) return undefined;
+  shown[table] = { path, etag };
+  return answer;
+}
 
 function currentState() {
   const state = new URLSearchParams(location.search).get('state');
@@ -28,7 +55,9 @@ function alertRow(a) {
 async function showAlerts() {
   const state = currentState();
   for (const tab of document.querySelectorAll('#tabs a')) tab.setAttribute('aria-current', String(tab.dataset.state === state));
-  const { alerts } = await api(`/api/v1/alerts?state=${state}${state === 'all' ? '&since=7d' : ''}`);
+  const answer = await read('alerts', `/api/v1/alerts?state=${state}${state === 'all' ? '&since=7d' : ''}`, () => state === currentState());
+  if (!answer) return;
+  const { alerts } = answer;
   document.querySelector('#alerts tbody').replaceChildren(...alerts.map(alertRow));
   const empty = document.getElementById('no-alerts');
   empty.hidden = alerts.length > 0;
@@ -52,7 +81,9 @@ function silenceRow(s) {
 }
 
 async function showSilences() {
-  const { silences } = await api('/api/v1/silences');
+  const answer = await read('silences', '/api/v1/silences');
+  if (!answer) return;
+  const { silences } = answer;
   document.querySelector('#silences tbody').replaceChildren(...silences.map(silenceRow));
   document.getElementById('no-silences').hidden = silences.length > 0;
   document.getElementById('silences').hidden = silences.length === 0;
@@ -113,5 +144,27 @@ run(async () => {
   });
   window.addEventListener('popstate', () => showAlerts().catch((err) => notify('error', err.message)));
   await Promise.all([showAlerts(), showSilences()]);
+  showUpdated();
   document.body.dataset.ready = 'true';
+  setTimeout(poll, POLL_MS);
 });
+
+function showUpdated() {
+  document.getElementById('updated').textContent = confirmedAt === undefined ? '' : `updated ${utc(confirmedAt)}`;
+}
+
+/** Both tables again; the next poll starts when this one is over (a slow server never has two at once). */
+async function poll() {
+  try {
+    await Promise.all([showAlerts(), showSilences()]);
+    showUpdated();
+    if (failing) notify('', '');
+    failing = false;
+  } catch (err) {
+    if (!failing) notify('error', `Could not refresh (${err.message}): the tables are as of ${utc(confirmedAt)} and may be out of date.`);
+    failing = true;
+  } finally {
+    document.body.dataset.refreshed = String((Number(document.body.dataset.refreshed) || 0) + 1);
+    setTimeout(poll, POLL_MS);
+  }
+}

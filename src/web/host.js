@@ -1,6 +1,7 @@
 // One host: its facts, the stacked state bar of its last 24 h (as RASSMon draws it: one bar,
-// coloured by state over time), its firing alerts, and a uPlot chart per metric over the range
-// in the URL (?range=1h|24h|7d|30d, so a view can be shared and reloaded).
+// coloured by state over time), its firing alerts, its events over the range, newest first, and
+// a uPlot chart per metric over the range in the URL (?range=1h|24h|7d|30d, so a view can be
+// shared and reloaded).
 import { age, api, el, figure, labelText, notify, run, seriesText, startPage, svg, toMs, utc } from './common.js';
 
 const RANGES = { '1h': 3600e3, '24h': 86400e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3 };
@@ -25,8 +26,12 @@ const readHost = () =>
   });
 /** What the server said about the tiers behind the charts (roll-ups used, a step picked). */
 const notes = new Set();
-/** The facts and the state bar are read again this often; the charts when the range changes. */
+/** The facts, the state bar and the events are read again this often; the charts when the range changes. */
 const REFRESH_MS = 30_000;
+/** The events panel shows the newest this many of the range; the CSV link has them all. */
+const EVENTS_SHOWN = 50;
+/** The events request last drawn and its ETag: polling it again costs a 304 while nothing happened. */
+let eventsShown = { path: '', etag: undefined };
 
 function currentRange() {
   const range = new URLSearchParams(location.search).get('range');
@@ -116,6 +121,46 @@ function showStateBar(bar) {
     ),
   );
   box.replaceChildren(chart, el('div', { class: 'axis' }, marks), legend);
+}
+
+/**
+ * The host's events over the page's range (and the fleet-wide ones, a silence of a rule),
+ * newest first. Their text may quote the host: it goes in as text nodes, like every string here.
+ */
+async function showEvents() {
+  const range = currentRange();
+  const params = new URLSearchParams({ host: name, since: range });
+  const path = `/api/v1/events?${params}&limit=${EVENTS_SHOWN}`;
+  let etag;
+  const answer = await api(path, {
+    etag: eventsShown.path === path ? eventsShown.etag : undefined,
+    onHeaders: (headers) => (etag = headers.get('ETag') ?? undefined),
+  });
+  // A 304 (nothing new), or the range changed while this was on its way.
+  if (!answer || range !== currentRange()) return;
+  eventsShown = { path, etag };
+  const events = [...answer.events].reverse();
+  document.getElementById('events-title').textContent = `Events of the last ${range}`;
+  document.querySelector('#events tbody').replaceChildren(
+    ...events.map((e) =>
+      el('tr', { 'data-kind': e.kind, 'data-event': e.id, class: e.host === null ? 'fleet' : null },
+        el('td', {}, utc(e.ts)),
+        el('td', { class: 'mono' }, e.kind),
+        el('td', { class: `sev-${e.severity}` }, e.severity),
+        el('td', { class: 'wrap' }, e.host === null ? el('span', { class: 'scope', title: 'concerns no host in particular' }, 'all hosts') : null, e.text),
+      ),
+    ),
+  );
+  document.getElementById('events').hidden = events.length === 0;
+  const empty = document.getElementById('no-events');
+  empty.hidden = events.length > 0;
+  empty.textContent = `No events in the last ${range}.`;
+  const csv = `/api/v1/events?${params}&format=csv`;
+  document.getElementById('events-note').replaceChildren(
+    events.length === EVENTS_SHOWN ? `the newest ${EVENTS_SHOWN} · ` : '',
+    el('a', { href: csv, download: `events-${name}-${range}.csv` }, 'as CSV'),
+  );
+  document.getElementById('events-section').dataset.range = range;
 }
 
 /** Units read from the metric's name (the catalogue names every metric with its unit). */
@@ -296,6 +341,12 @@ function watchResize() {
   }).observe(container);
 }
 
+/** What the range changes: the events and the charts. */
+async function redraw(info) {
+  const events = showEvents().catch((err) => notify('error', `Could not read the events: ${err.message}`));
+  await Promise.all([events, drawCharts(info)]);
+}
+
 run(async () => {
   await startPage('host');
   let info;
@@ -317,18 +368,19 @@ run(async () => {
     const url = new URL(location.href);
     url.searchParams.set('range', link.dataset.range);
     history.pushState(null, '', url);
-    drawCharts(info);
+    redraw(info);
   });
-  window.addEventListener('popstate', () => drawCharts(info));
+  window.addEventListener('popstate', () => redraw(info));
   watchResize();
   setInterval(async () => {
     try {
       const fresh = await readHost();
       showHost(fresh);
       showStateBar(fresh.stateBar);
+      await showEvents();
     } catch {
       // The overview says when the server is away; here the last facts simply stay.
     }
   }, REFRESH_MS);
-  await drawCharts(info);
+  await redraw(info);
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Sample } from '../../client-script/src/protocol.js';
 import type { ActiveAlert } from '../../src/alerts/evaluate.js';
 import type { PollRecord } from '../../src/poll/records.js';
+import type { NewEvent } from '../../src/store/event-store.js';
 import { Store } from '../../src/store/store.js';
 import { rule } from '../alerts/fixtures.js';
 
@@ -23,6 +24,9 @@ export const HOSTILE_MESSAGE = 'collector: <img src=x onerror=window.__pwned=2>'
 /** The warning of a host that is up. */
 export const HOSTILE_WARNING = 'gpu: <svg onload=window.__pwned=3>';
 
+/** The text of an event a hostile host caused (a log line it wrote, quoted by log watching). */
+export const HOSTILE_EVENT = 'kernel: <img src=x onerror=window.__pwned=4> "quoted", a,b';
+
 export const HOST_COUNT = 200;
 export const hostName = (i: number): string => `n${i}`;
 /** Down now: their latest poll failed. n3 went down 10 hours ago (and was down for two hours before), the others an hour ago. */
@@ -31,6 +35,18 @@ export const DOWN = ['n3', 'n40', 'n77', 'n120', 'n150', 'n199'];
 export const ALERTING = ['n5', 'n12', 'n64', 'n101', 'n180'];
 /** Up, with the hostile mount its fullest disk. */
 export const HOSTILE_MOUNT_HOST = 'n7';
+
+/**
+ * Events written beside the ones the runs record themselves (n3 down 20 h ago, up 18 h ago,
+ * down 10 h ago; the DOWN hosts down an hour ago; the alerts firing): on n3 a log line with
+ * markup 2 h ago and a reboot 3 days ago (beyond 24 h, inside 7 days), and a silence of a rule
+ * on every host 5 h ago (host undefined: fleet-wide).
+ */
+export const EXTRA_EVENTS = (now: number): NewEvent[] => [
+  { ts: now - 3 * DAY, host: 'n3', kind: 'reboot', severity: 'warning', text: `rebooted at about ${new Date(now - 3 * DAY - 4 * MIN).toISOString().slice(0, 19)}Z (up 4m; had been up 27d)` },
+  { ts: now - 5 * HOUR, host: undefined, kind: 'silence_added', severity: 'info', text: 'silence #90 by bob until tomorrow: rule disk-full: storage migration' },
+  { ts: now - 2 * HOUR, host: 'n3', kind: 'log_matched', severity: 'warning', text: HOSTILE_EVENT },
+];
 
 export const RULES = ['high-cpu', 'disk-full'];
 
@@ -119,12 +135,13 @@ export function writeHistory(dir: string, now: number): void {
     // History: an alert that fired and resolved yesterday.
     const old = fire(store, 'high-cpu', 'n9', 'R1', {}, now - DAY);
     store.alerts.save(rule({ name: 'high-cpu' }), [], [{ kind: 'resolved', alert: old, resolvedAt: now - DAY + 40 * MIN, value: 40 }], []);
+    for (const event of EXTRA_EVENTS(now)) store.events.add(event);
   } finally {
     store.close();
   }
 }
 
-function fire(store: Store, name: string, host: string, code: string, labels: Record<string, string>, at: number): ActiveAlert {
+export function fire(store: Store, name: string, host: string, code: string, labels: Record<string, string>, at: number): ActiveAlert {
   const alert: ActiveAlert = { rule: name, host, labels, code, status: 'firing', activeSince: at - 30 * MIN, firingSince: at - 25 * MIN, clearingSince: undefined, value: 97 };
   store.alerts.save(rule({ name, metric: name === 'disk-full' ? 'disk_used_percent' : 'cpu_percent' }), [alert], [], []);
   return alert;

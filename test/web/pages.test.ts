@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import { launchBrowser, type Browser } from './browser.js';
-import { ALERTING, DOWN, HOST_COUNT, HOSTILE_MESSAGE, HOSTILE_MOUNT, HOSTILE_MOUNT_HOST, HOSTILE_WARNING, poll, writeConfig, writeHistory } from './fleet.js';
+import { ALERTING, DOWN, fire, HOST_COUNT, HOSTILE_EVENT, HOSTILE_MESSAGE, HOSTILE_MOUNT, HOSTILE_MOUNT_HOST, HOSTILE_WARNING, poll, writeConfig, writeHistory } from './fleet.js';
 import { metrixCommand, startServe, type Serve } from './serve.js';
 
 /**
@@ -24,6 +24,10 @@ const LINE_RGB = [0x1f, 0x6f, 0xd1];
 // The little of the DOM that the functions run inside the page use (this project's tests are
 // typed for Node, without lib "dom").
 declare const document: { querySelectorAll(selector: string): { readonly length: number } };
+
+/** The rows of the host page's events panel: [kind, severity, what], top to bottom. */
+const eventRows = (): Promise<string[][]> =>
+  page.$$eval('#events tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(1).map((td) => td.textContent ?? '')));
 interface Canvas {
   readonly width: number;
   readonly height: number;
@@ -168,6 +172,20 @@ describe('the pages of metrix serve, in Chromium', () => {
     expect(legend).toContain('iface="eth0"');
     expect(legend).toContain('iface="ib0"');
     const step24h = Number(await page.getAttribute('[data-metric="cpu_percent"]', 'data-step'));
+    // Its events of the last 24 h, newest first: the hostile log line as text, the fleet-wide
+    // silence marked so, the outages the runs recorded; the reboot of 3 days ago is not in range.
+    await page.waitForSelector('#events-section[data-range="24h"]');
+    expect(await page.textContent('#events-title')).toBe('Events of the last 24h');
+    const down = ['host_down', 'critical', 'down: unreachable: ssh: connect ECONNREFUSED'];
+    expect(await eventRows()).toEqual([
+      ['log_matched', 'warning', HOSTILE_EVENT],
+      ['silence_added', 'info', 'all hostssilence #90 by bob until tomorrow: rule disk-full: storage migration'],
+      down,
+      ['host_up', 'info', 'up again, last seen 2h 5m before'],
+      down,
+    ]);
+    expect(await page.$$eval('#events tbody tr td:first-child', (tds) => tds.map((td) => td.textContent))).toEqual(Array(5).fill(expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/)));
+    expect(await page.evaluate(() => [document.querySelectorAll('main img').length, (globalThis as { __pwned?: unknown }).__pwned])).toEqual([0, undefined]);
     await page.screenshot({ path: join(shots, 'host-24h.png'), fullPage: true });
 
     await page.click('#ranges a[data-range="7d"]');
@@ -175,6 +193,8 @@ describe('the pages of metrix serve, in Chromium', () => {
     expect(new URL(page.url()).searchParams.get('range')).toBe('7d');
     expect(Number(await page.getAttribute('[data-metric="cpu_percent"]', 'data-step'))).toBeGreaterThan(step24h);
     expect(await linePixels('[data-metric="cpu_percent"]')).toBeGreaterThan(200);
+    await page.waitForSelector('#events-section[data-range="7d"]');
+    expect((await eventRows()).map((row) => row[0])).toEqual(['log_matched', 'silence_added', 'host_down', 'host_up', 'host_down', 'reboot']);
     await page.screenshot({ path: join(shots, 'host-7d.png'), fullPage: true });
 
     // The range is in the URL: a reload (or a shared link) shows the same.
@@ -208,6 +228,30 @@ describe('the pages of metrix serve, in Chromium', () => {
     await page.waitForSelector(`#silences tr[data-silence="${id}"]`, { state: 'detached' });
     expect(await page.textContent('#notice')).toBe(`Silence #${id} ended.`);
     expect(await page.$$eval('#silences tbody tr', (trs) => trs.length)).toBe(1);
+
+    // Added from the page, recorded as from the command line: an event on the host.
+    await page.goto(`${serve.base}/host/n12`);
+    await page.waitForSelector('#events-section[data-range="24h"]');
+    expect((await eventRows())[0]).toEqual(['silence_added', 'info', expect.stringMatching(/^silence #\d+ by alice until .*: host n12, rule high-cpu: disk swap on n12$/)]);
+  });
+
+  it('updates the alerts page live: 304 while nothing changes, a new alert appears once it is stored', async () => {
+    await page.goto(`${serve.base}/alerts?state=firing`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForResponse((r) => r.url().endsWith('/api/v1/alerts?state=firing') && r.status() === 304);
+    expect(await page.$$('tr[data-code="L1"]')).toHaveLength(0);
+    const store = Store.open(join(dir, 'metrix.db'));
+    try {
+      fire(store, 'high-cpu', 'n20', 'L1', {}, Date.now());
+    } finally {
+      store.close();
+    }
+    await page.waitForSelector('tr[data-code="L1"]');
+    expect(await page.textContent('#updated')).toMatch(/^updated \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+    expect(await page.textContent('tr[data-code="L1"]')).toMatch(/^L1firingn20high-cpucpu_percent/);
+    // Newest first: it became active last.
+    expect(await page.getAttribute('#alerts tbody tr:first-child', 'data-code')).toBe('L1');
+    await page.screenshot({ path: join(shots, 'alerts-live.png'), fullPage: true });
   });
 
   it('logs out; a viewer sees silences without buttons, and a forced POST or DELETE is refused with 403', async () => {

@@ -127,6 +127,8 @@ describe('GET /api/v1/events', () => {
     ['format=csv&format=json', /^parameter "format" given more than once$/],
     ['format=xml', /^format "xml": expected json or csv$/],
     ['color=red', /^unknown parameter "color" \(allowed: host, group, kind, since, until, limit, format\)$/],
+    ['__proto__=x&constructor=y', /^unknown parameter "__proto__", "constructor" \(allowed: /],
+    ['host=', /^host "": not in the config$/],
     ['since=yesterday&kind=nope&limit=-1', /^since "yesterday": .*; kind "nope": .*; limit "-1": /],
   ])('400 naming the parameter for %s', async (query, message) => {
     const p = fleet();

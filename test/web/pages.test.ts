@@ -235,6 +235,17 @@ describe('the pages of metrix serve, in Chromium', () => {
     expect((await eventRows())[0]).toEqual(['silence_added', 'info', expect.stringMatching(/^silence #\d+ by alice until .*: host n12, rule high-cpu: disk swap on n12$/)]);
   });
 
+  it('reads the host\'s events again with its facts (every 30 s): what happened meanwhile comes on top', async () => {
+    const store = Store.open(join(dir, 'metrix.db'));
+    try {
+      store.events.add({ ts: Date.now(), host: 'n12', kind: 'check_changed', severity: 'critical', text: 'check ib_link: OK -> CRITICAL: port 1 down' });
+    } finally {
+      store.close();
+    }
+    await page.waitForSelector('#events tbody tr:first-child[data-kind="check_changed"]');
+    expect((await eventRows())[0]).toEqual(['check_changed', 'critical', 'check ib_link: OK -> CRITICAL: port 1 down']);
+  }, 120_000);
+
   it('updates the alerts page live: 304 while nothing changes, a new alert appears once it is stored', async () => {
     await page.goto(`${serve.base}/alerts?state=firing`);
     await page.waitForSelector('body[data-ready="true"]');

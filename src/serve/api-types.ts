@@ -105,13 +105,14 @@ export interface StateBar {
 
 /**
  * `GET /api/v1/hosts/:name` (viewer): one host's row, every series stored for it (what the host
- * page charts: read each with /api/v1/query), and its state bar of the last 24 h. 404 for a
+ * page charts: read each with /api/v1/query; `counter` marks the raw counters behind the rates),
+ * and its state bar of the last 24 h. 404 for a
  * host not in the config. CSV: the host's row alone, in the columns of /api/v1/hosts.
  */
 export interface HostResponse {
   readonly generatedAt: string;
   readonly host: HostRow;
-  readonly series: ReadonlyArray<{ readonly metric: string; readonly labels: Labels }>;
+  readonly series: ReadonlyArray<{ readonly metric: string; readonly labels: Labels; readonly counter: boolean }>;
   readonly stateBar: StateBar;
 }
 

@@ -4,6 +4,7 @@ import type { Config } from '../config/types.js';
 import { MetrixError } from '../errors.js';
 import { formatOverview, jsonLine } from '../fleet/format.js';
 import { readOverview } from '../fleet/gather.js';
+import { metricInfo } from '../metrics/catalog.js';
 import { parseLabelList, type Labels } from '../metrics/labels.js';
 import { AGGREGATIONS, type Aggregation } from '../query/aggregate.js';
 import { formatRows, csvLines, type Row } from '../query/format.js';
@@ -62,7 +63,7 @@ export function hostAnswer(ctx: ApiContext, name: string): Answer {
   const json: HostResponse = {
     generatedAt: formatUtcExact(until),
     host: jsonLine(lines[0]!) as HostRow,
-    series: ctx.store.web.series(name),
+    series: ctx.store.web.series(name).map((s) => ({ ...s, counter: metricInfo(s.metric)?.kind === 'counter' })),
     stateBar: stateBar({ since, until, before: polls.before, polls: polls.within, firing, staleAfterMs: staleAfter(polls.within) }),
   };
   return { json, csv: () => formatOverview(lines, 'csv', now) };

@@ -179,7 +179,7 @@ function axisValue(unit) {
   return (u, values) =>
     values.map((v) => {
       if (v === null || v === undefined) return '';
-      if (!binary) return figure(v);
+      if (!binary) return si(v);
       const prefixes = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'];
       let i = 0;
       let x = Math.abs(v);
@@ -189,6 +189,18 @@ function axisValue(unit) {
       }
       return `${figure(Math.sign(v) * x)} ${prefixes[i]}`;
     });
+}
+
+/** 12.5 k, 3.2 M, … for large plain figures, so axis marks keep within the axis. */
+function si(v) {
+  const prefixes = ['', ' k', ' M', ' G', ' T', ' P'];
+  let i = 0;
+  let x = Math.abs(v);
+  while (x >= 10000 && i < prefixes.length - 1) {
+    x /= 1000;
+    i++;
+  }
+  return `${figure(Math.sign(v) * x)}${prefixes[i]}`;
 }
 
 /** Time marks in UTC, as every time on these pages: 14:00 within a day, 11-30 or 11-30 12:00 beyond. */
@@ -274,7 +286,8 @@ async function drawChart(metric, box, range, generation) {
         stroke: COLORS[i % COLORS.length],
         width: 1.5,
         spanGaps: false,
-        points: { show: false },
+        // Points where a line would be too short to see (few samples in the range).
+        points: { show: s.points.length <= 60, size: 5 },
         value: (u, v) => (v === null || v === undefined ? '—' : withUnit(axisValue(unit)(u, [v])[0], unit)),
       })),
     ],
@@ -293,27 +306,24 @@ async function drawChart(metric, box, range, generation) {
   box.dataset.step = answer.step === null ? 'raw' : String(answer.step);
 }
 
-async function drawCharts(info) {
-  const range = currentRange();
-  const generation = ++drawGeneration;
-  notes.clear();
-  document.getElementById('rangenote').textContent = '';
-  for (const link of document.querySelectorAll('#ranges a')) link.setAttribute('aria-current', String(link.dataset.range === range));
-  const container = document.getElementById('charts');
-  container.dataset.range = range;
-  container.dataset.ready = 'false';
-  const metrics = [...new Set(info.series.map((s) => s.metric))].sort();
-  for (const chart of charts.values()) chart.destroy();
-  charts.clear();
-  const boxes = metrics.map((metric) => {
-    const unit = unitOf(metric);
-    return el('section', { class: 'chart', 'data-metric': metric },
-      el('h3', {}, metric, unit ? el('span', { class: 'unit' }, ` (${unit})`) : null),
-      el('div', { class: 'plot' }, el('div', { class: 'nodata' }, 'loading…')));
-  });
-  container.replaceChildren(...boxes);
-  if (metrics.length === 0) container.append(el('p', { class: 'empty' }, 'No samples stored for this host yet.'));
-  // A few at a time: 20 metrics must not make 20 queries compete with the overview's users.
+/** Charted first, in this order: what the overview shows. The rest follow by name. */
+const KEY_METRICS = ['cpu_percent', 'mem_percent', 'load1', 'disk_used_percent', 'host_up'];
+const chartOrder = (a, b) => {
+  const ka = KEY_METRICS.indexOf(a);
+  const kb = KEY_METRICS.indexOf(b);
+  if (ka !== kb) return (ka === -1 ? KEY_METRICS.length : ka) - (kb === -1 ? KEY_METRICS.length : kb);
+  return a < b ? -1 : a > b ? 1 : 0;
+};
+
+function chartBox(metric) {
+  const unit = unitOf(metric);
+  return el('section', { class: 'chart', 'data-metric': metric },
+    el('h3', {}, metric, unit ? el('span', { class: 'unit' }, ` (${unit})`) : null),
+    el('div', { class: 'plot' }, el('div', { class: 'nodata' }, 'loading…')));
+}
+
+/** Draws the charts of `metrics` into their boxes, a few at a time (20 metrics must not make 20 queries compete with the overview's users). */
+async function drawAll(metrics, boxes, range, generation) {
   const queue = metrics.map((metric, i) => [metric, boxes[i]]);
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
@@ -325,6 +335,42 @@ async function drawCharts(info) {
     }
   };
   await Promise.all([worker(), worker(), worker()]);
+}
+
+async function drawCharts(info) {
+  const range = currentRange();
+  const generation = ++drawGeneration;
+  notes.clear();
+  document.getElementById('rangenote').textContent = '';
+  for (const link of document.querySelectorAll('#ranges a')) link.setAttribute('aria-current', String(link.dataset.range === range));
+  const container = document.getElementById('charts');
+  container.dataset.range = range;
+  container.dataset.ready = 'false';
+  // The raw counters behind the rates (cpu jiffies, bytes since boot…) mean little as lines:
+  // they wait, folded, until asked for.
+  const isCounter = new Map(info.series.map((s) => [s.metric, s.counter === true]));
+  const all = [...isCounter.keys()].sort(chartOrder);
+  const metrics = all.filter((metric) => !isCounter.get(metric));
+  const counters = all.filter((metric) => isCounter.get(metric));
+  for (const chart of charts.values()) chart.destroy();
+  charts.clear();
+  const boxes = metrics.map(chartBox);
+  container.replaceChildren(...boxes);
+  if (all.length === 0) container.append(el('p', { class: 'empty' }, 'No samples stored for this host yet.'));
+  if (counters.length > 0) {
+    const counterBoxes = counters.map(chartBox);
+    const folded = el('details', { class: 'counters', id: 'counters' },
+      el('summary', {}, `Raw counters behind the rates (${counters.length})`),
+      el('div', { class: 'charts' }, ...counterBoxes));
+    let drawn = false;
+    folded.addEventListener('toggle', () => {
+      if (!folded.open || drawn) return;
+      drawn = true;
+      void drawAll(counters, counterBoxes, range, generation);
+    });
+    container.append(folded);
+  }
+  await drawAll(metrics, boxes, range, generation);
   if (generation === drawGeneration) container.dataset.ready = 'true';
 }
 

@@ -16,7 +16,7 @@ const HOSTILE = 'boom <script>alert(1)</script> "quoted", and\nnewline';
 function fleet(): Project {
   const p = project([{ name: 'f4', groups: 'compute' }, { name: 'f5' }, { name: 'f10', groups: 'compute,gpu' }]);
   storeRun(p, up('f4', NOW - 10 * MIN, [{ m: 'cpu_percent', v: 20 }, { m: 'disk_used_percent', v: 50, l: { mount: '/scratch "x",y' } }]), up('f5', NOW - 10 * MIN), up('f10', NOW - 10 * MIN));
-  storeRun(p, up('f4', NOW - 5 * MIN, [{ m: 'cpu_percent', v: 95 }, { m: 'disk_used_percent', v: 51, l: { mount: '/scratch "x",y' } }]), down('f5', NOW - 5 * MIN), up('f10', NOW - 5 * MIN));
+  storeRun(p, up('f4', NOW - 5 * MIN, [{ m: 'cpu_percent', v: 95 }, { m: 'disk_used_percent', v: 51, l: { mount: '/scratch "x",y' } }, { m: 'net_rx_bytes_total', v: 123456, l: { iface: 'eth0' } }]), down('f5', NOW - 5 * MIN), up('f10', NOW - 5 * MIN));
   withStore(p, (store) => {
     const alert: ActiveAlert = { rule: 'high-cpu', host: 'f4', labels: {}, code: '2540-CPU-f4', status: 'firing', activeSince: NOW - 5 * MIN, firingSince: NOW - 5 * MIN, clearingSince: undefined, value: 95 };
     store.alerts.save(rule({ name: 'high-cpu', metric: 'cpu_percent' }), [alert], [], []);
@@ -56,7 +56,9 @@ describe('GET /api/v1/hosts and /api/v1/hosts/:name', () => {
     const server = await start(p, { clock });
     const f4 = JSON.parse((await get(server.url, token, '/api/v1/hosts/f4')).body) as HostResponse;
     expect(f4.host.host).toBe('f4');
-    expect(f4.series).toContainEqual({ metric: 'disk_used_percent', labels: { mount: '/scratch "x",y' } });
+    expect(f4.series).toContainEqual({ metric: 'disk_used_percent', labels: { mount: '/scratch "x",y' }, counter: false });
+    // The raw counters behind the rates are marked, so the page can fold them away.
+    expect(f4.series).toContainEqual({ metric: 'net_rx_bytes_total', labels: { iface: 'eth0' }, counter: true });
     expect(f4.stateBar).toEqual({
       since: NOW - 24 * 60 * MIN,
       until: NOW,

@@ -96,6 +96,8 @@ function samples(name: string, i: number, ts: number, now: number): Sample[] {
     { m: 'disk_used_percent', v: round(wave(i, ts, 7 * DAY, 40, 88)), l: { mount: name === HOSTILE_MOUNT_HOST ? HOSTILE_MOUNT : '/scratch' } },
     { m: 'net_rx_bytes_per_sec', v: round(wave(i + 3, ts, 2 * HOUR, 1e4, 8e7)), l: { iface: 'eth0' } },
     { m: 'net_rx_bytes_per_sec', v: round(wave(i + 4, ts, 5 * HOUR, 0, 2e9)), l: { iface: 'ib0' } },
+    // A raw counter behind the rate, as a real poll stores it: folded away on the host page.
+    { m: 'net_rx_bytes_total', v: Math.round((ts - now + 30 * DAY) * 4e4), l: { iface: 'eth0' } },
   ];
 }
 

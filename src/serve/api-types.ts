@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'too_many_requests'
+  | 'misdirected'
+  | 'unavailable'
   | 'internal';
 
 export interface ApiError {

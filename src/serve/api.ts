@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { planSilence } from '../commands/silence.js';
 import { checkDuration, DURATION_RANGES } from '../config/duration.js';
 import type { Config } from '../config/types.js';
@@ -15,7 +16,7 @@ import { formatUtc, formatUtcExact } from '../text/time.js';
 import { formatLabels } from '../metrics/labels.js';
 import type { AlertItem, HostResponse, HostRow, NewSilenceRequest, QueryResponse, SilenceItem } from './api-types.js';
 import { MAX_QUERY_POINTS } from './api-types.js';
-import { badRequest, notFound } from './http-error.js';
+import { badRequest, HttpError, notFound } from './http-error.js';
 import { staleAfter, stateBar } from './state-bar.js';
 
 /** What the API reads from: the config as loaded, the long-lived read-only store, the clock. */
@@ -187,18 +188,41 @@ export function silenceRequest(body: unknown): NewSilenceRequest {
   return { host: text('host'), rule: text('rule'), labels: text('labels'), for: text('for'), until: text('until'), comment: text('comment') ?? '' };
 }
 
-/** Opens the database for one change (the poller owns it otherwise): short, bounded wait for its lock. */
-function withWriter<T>(config: Config, change: (store: Store) => T): T {
-  const store = Store.open(config.settings.database, { busyTimeoutMs: 5000 });
-  try {
-    return change(store);
-  } finally {
-    store.close();
+/** Per try, how long SQLite itself waits for the poller's lock: this wait blocks the event loop. */
+export const WRITE_TRY_MS = 50;
+/** In all: tries are repeated, with the event loop free between them, for this long. */
+export const WRITE_WAIT_MS = 5000;
+
+const isBusy = (err: unknown): boolean => /^SQLITE_BUSY/.test(String((err as { code?: unknown } | null)?.code ?? ''));
+
+/**
+ * Opens the database for one change (the poller owns it otherwise). A run commits in one
+ * transaction that can hold the lock for seconds; waiting for it inside SQLite would stop every
+ * other request, so each try waits only WRITE_TRY_MS and the tries are spaced out on timers,
+ * for WRITE_WAIT_MS in all; then 503.
+ */
+async function withWriter<T>(config: Config, change: (store: Store) => T): Promise<T> {
+  const deadline = Date.now() + WRITE_WAIT_MS;
+  for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+    try {
+      const store = Store.open(config.settings.database, { busyTimeoutMs: WRITE_TRY_MS });
+      try {
+        return change(store);
+      } finally {
+        store.close();
+      }
+    } catch (err) {
+      if (!isBusy(err) && !isBusy((err as { cause?: unknown }).cause)) throw err;
+      if (Date.now() + pause > deadline) {
+        throw new HttpError(503, 'unavailable', `the database stayed busy (a run is being stored) for ${WRITE_WAIT_MS / 1000} s; nothing was changed, try again`, { 'retry-after': '5' });
+      }
+    }
+    await delay(pause);
   }
 }
 
 /** POST /api/v1/silences: `metrix silence add`'s checks; 400 with all problems. */
-export function addSilence(ctx: ApiContext, request: NewSilenceRequest, user: string): SilenceItem {
+export async function addSilence(ctx: ApiContext, request: NewSilenceRequest, user: string): Promise<SilenceItem> {
   const now = ctx.clock();
   let silence;
   try {
@@ -207,15 +231,15 @@ export function addSilence(ctx: ApiContext, request: NewSilenceRequest, user: st
     if (err instanceof MetrixError && err.code === 'USAGE') throw badRequest(err.message.replace(/\n/g, '; '));
     throw err;
   }
-  const id = withWriter(ctx.config, (store) => store.silences.add(silence, now));
+  const id = await withWriter(ctx.config, (store) => store.silences.add(silence, now));
   const item: SilenceItem = { id, ...silence, labels: silence.labels as Labels };
   return Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined)) as unknown as SilenceItem;
 }
 
 /** DELETE /api/v1/silences/:id. */
-export function endSilence(ctx: ApiContext, idText: string): { id: number } {
+export async function endSilence(ctx: ApiContext, idText: string): Promise<{ id: number }> {
   if (!/^\d{1,15}$/.test(idText)) throw badRequest(`"${idText}" is not a silence id`);
   const id = Number(idText);
-  if (!withWriter(ctx.config, (store) => store.silences.remove(id, ctx.clock()))) throw notFound(`no current silence #${id}`);
+  if (!(await withWriter(ctx.config, (store) => store.silences.remove(id, ctx.clock())))) throw notFound(`no current silence #${id}`);
   return { id };
 }

@@ -270,12 +270,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get('/api/v1/alerts', guarded('viewer', (request, reply) => sendAnswer(request, reply, alertsAnswer(ctx, queryOf(request)))));
   app.get('/api/v1/events', guarded('viewer', (request, reply) => sendAnswer(request, reply, eventsAnswer(ctx, (request.query ?? {}) as Record<string, unknown>))));
   app.get('/api/v1/silences', guarded('viewer', (request, reply) => sendAnswer(request, reply, silencesAnswer(ctx))));
-  app.post('/api/v1/silences', guarded('admin', (request, reply, who) => {
-    const silence = addSilence(ctx, silenceRequest(request.body), who.user);
+  app.post('/api/v1/silences', guarded('admin', async (request, reply, who) => {
+    const silence = await addSilence(ctx, silenceRequest(request.body), who.user);
     return reply.code(201).type('application/json; charset=utf-8').send(JSON.stringify({ silence }));
   }));
-  app.delete('/api/v1/silences/:id', guarded('admin', (request, reply) => {
-    const ended = endSilence(ctx, (request.params as { id: string }).id);
+  app.delete('/api/v1/silences/:id', guarded('admin', async (request, reply) => {
+    const ended = await endSilence(ctx, (request.params as { id: string }).id);
     return reply.type('application/json; charset=utf-8').send(JSON.stringify({ silence: ended }));
   }));
 

@@ -90,16 +90,19 @@ export class Auth {
   async checkPassword(request: FastifyRequest, name: string, password: string): Promise<User> {
     if (!this.secureChannel(request)) throw new HttpError(403, 'forbidden', 'passwords are accepted only over HTTPS or from this machine');
     const address = this.address(request);
-    const wait = this.limiter.retryAfter(name, address);
-    if (wait > 0) throw new HttpError(429, 'too_many_requests', `too many failed logins; try again in ${wait} s`, { 'retry-after': String(wait) });
-    const user = name.length <= 64 ? this.options.store.users.find(name) : undefined;
-    // An unknown user costs the same scrypt as a known one: timing does not tell names apart.
-    const ok = (await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH + 1), user?.password ?? DUMMY_HASH)) && user !== undefined;
-    if (!ok || !user) {
-      this.limiter.fail(name, address);
-      throw new HttpError(401, 'unauthorized', 'wrong user name or password');
+    const admitted = this.limiter.begin(name, address);
+    if ('wait' in admitted) {
+      throw new HttpError(429, 'too_many_requests', `${admitted.why}; try again in ${admitted.wait} s`, { 'retry-after': String(admitted.wait) });
     }
-    this.limiter.succeed(name);
+    let user: User | undefined;
+    try {
+      const found = name.length <= 64 ? this.options.store.users.find(name) : undefined;
+      // An unknown user costs the same scrypt as a known one: timing does not tell names apart.
+      if (await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH + 1), found?.password ?? DUMMY_HASH)) user = found;
+    } finally {
+      this.limiter.end(admitted.attempt, user !== undefined);
+    }
+    if (!user) throw new HttpError(401, 'unauthorized', 'wrong user name or password');
     return user;
   }
 

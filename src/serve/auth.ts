@@ -34,6 +34,9 @@ export interface Principal {
 
 interface Session {
   readonly user: string;
+  /** The user it was made for, as it was: another id (removed and added again), password or role ends it. */
+  readonly userId: number;
+  readonly fingerprint: string;
   readonly csrf: string;
   readonly expiresAt: number;
 }
@@ -51,6 +54,8 @@ const MAX_SESSIONS = 10_000;
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** What a session stays valid for: the stored password hash (a new salt each time it is set) and role. */
+const fingerprint = (user: User): string => sha256(`${user.role}\n${user.password}`);
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -109,7 +114,7 @@ export class Auth {
   /** Starts a session for the user: its cookie is set on `reply`. */
   startSession(reply: FastifyReply, user: User): SessionInfo {
     const value = randomBytes(32).toString('base64url');
-    const session: Session = { user: user.name, csrf: randomBytes(24).toString('base64url'), expiresAt: this.options.clock() + this.sessionMs };
+    const session: Session = { user: user.name, userId: user.id, fingerprint: fingerprint(user), csrf: randomBytes(24).toString('base64url'), expiresAt: this.options.clock() + this.sessionMs };
     this.sessions.set(sha256(value), session);
     while (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
     reply.header('set-cookie', this.cookie(value, Math.floor(this.sessionMs / 1000)));
@@ -126,7 +131,7 @@ export class Auth {
     return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${this.options.tls ? '; Secure' : ''}`;
   }
 
-  /** The session behind the request's cookie, with its user as stored now (a removed user's session ends). */
+  /** The session behind the request's cookie, with its user as stored now (a removed user's session ends, and one whose password or role changed). */
   session(request: FastifyRequest): { info: SessionInfo; user: User } | undefined {
     const value = cookieValue(request.headers.cookie, SESSION_COOKIE);
     if (!value || value.length > 100) return undefined;
@@ -134,7 +139,7 @@ export class Auth {
     const session = this.sessions.get(key);
     if (!session) return undefined;
     const user = this.options.store.users.find(session.user);
-    if (session.expiresAt <= this.options.clock() || !user) {
+    if (session.expiresAt <= this.options.clock() || !user || user.id !== session.userId || !sameText(fingerprint(user), session.fingerprint)) {
       this.sessions.delete(key);
       return undefined;
     }

@@ -5,7 +5,7 @@ import type { Config } from '../config/types.js';
 import { MetrixError } from '../errors.js';
 import { formatOverview, jsonLine } from '../fleet/format.js';
 import { readOverview } from '../fleet/gather.js';
-import { parseLabelList, type Labels } from '../metrics/labels.js';
+import { canonicalLabels, matchesLabels, parseLabelList, type Labels } from '../metrics/labels.js';
 import { AGGREGATIONS, type Aggregation } from '../query/aggregate.js';
 import { formatRows, csvLines, type Row } from '../query/format.js';
 import { describeTiers, readHistory } from '../query/history.js';
@@ -15,7 +15,7 @@ import { Store } from '../store/store.js';
 import { formatUtc, formatUtcExact } from '../text/time.js';
 import { formatLabels } from '../metrics/labels.js';
 import type { AlertItem, HostResponse, HostRow, NewSilenceRequest, QueryResponse, SilenceItem } from './api-types.js';
-import { MAX_QUERY_POINTS } from './api-types.js';
+import { MAX_QUERY_ANSWER_POINTS, MAX_QUERY_POINTS, MAX_QUERY_SERIES } from './api-types.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 import { staleAfter, stateBar } from './state-bar.js';
 
@@ -81,7 +81,11 @@ function time(what: string, text: string, now: number, problems: string[]): numb
   return undefined;
 }
 
-/** GET /api/v1/query: the checks and semantics of `metrix query`, points capped (api-types.ts). */
+/**
+ * GET /api/v1/query: the checks and semantics of `metrix query`, capped (api-types.ts): points
+ * per series, series per answer, and points per answer, so one request cannot hold the event
+ * loop for seconds building tens of MB.
+ */
 export function queryAnswer(ctx: ApiContext, query: Query): Answer {
   only(query, ['host', 'metric', 'labels', 'since', 'until', 'step', 'agg', 'format']);
   const problems: string[] = [];
@@ -109,14 +113,37 @@ export function queryAnswer(ctx: ApiContext, query: Query): Answer {
   if (stepMs !== undefined && range / stepMs > MAX_QUERY_POINTS) {
     throw badRequest(`step "${query['step']}" gives more than ${MAX_QUERY_POINTS} points over this range; use a step of at least ${Math.ceil(range / MAX_QUERY_POINTS / 1000)}s`);
   }
-  const read = (step: number | undefined) => readHistory(ctx.store, { host, metric, since: since!, until: until!, stepMs: step, agg, labels: labels! });
-  let history = read(stepMs);
+  // At most MAX_QUERY_SERIES series (the first by labels) and MAX_QUERY_ANSWER_POINTS points in all.
+  const matching = ctx.store.web.series(host).filter((s) => s.metric === metric && matchesLabels(s.labels, labels!));
+  const keys = [...new Set(matching.map((s) => canonicalLabels(s.labels)))].sort();
+  const subset = keys.length > MAX_QUERY_SERIES ? new Set(keys.slice(0, MAX_QUERY_SERIES)) : undefined;
+  const kept = Math.max(1, Math.min(keys.length, MAX_QUERY_SERIES));
+  /** The finest whole-minute step that keeps `kept` series within the answer's points. */
+  const budgetStep = (): number => Math.max(60_000, Math.ceil((range * kept) / (MAX_QUERY_ANSWER_POINTS - kept) / 60_000) * 60_000);
+  const tooMany = (step: number): HttpError =>
+    new HttpError(413, 'payload_too_large', `step "${query['step']}" gives ${kept} series × ${Math.ceil(range / step)} points, more than ${MAX_QUERY_ANSWER_POINTS} in one answer; use a step of at least ${budgetStep() / 1000}s, or fewer series (labels=)`);
+  if (stepMs !== undefined && kept * (Math.ceil(range / stepMs) + 1) > MAX_QUERY_ANSWER_POINTS) throw tooMany(stepMs);
+  const read = (step: number | undefined) => readHistory(ctx.store, { host, metric, since: since!, until: until!, stepMs: step, agg, labels: labels!, ...(subset ? { only: subset } : {}) });
+  const total = (h: ReturnType<typeof read>): number => h.series.reduce((sum, s) => sum + s.points.length, 0);
   const notes: string[] = [];
+  if (subset) notes.push(`${keys.length} series match: the first ${MAX_QUERY_SERIES} by labels are given, ${keys.length - MAX_QUERY_SERIES} left out (narrow with labels=)`);
+  const given = stepMs !== undefined;
+  const inAll = `more than ${MAX_QUERY_ANSWER_POINTS} points in all (${kept} series)`;
+  let why: string | undefined;
+  // Polls in the range estimate the raw points of each series: a wide answer is read with a step from the start.
+  if (!given && kept * ctx.store.web.polls(host, since!, until!).within.length > MAX_QUERY_ANSWER_POINTS) [stepMs, why] = [budgetStep(), inAll];
+  let history = read(stepMs);
   if (stepMs === undefined && history.series.some((s) => s.points.length > MAX_QUERY_POINTS)) {
-    stepMs = Math.max(60_000, Math.ceil(range / MAX_QUERY_POINTS / 60_000) * 60_000);
-    notes.push(`more than ${MAX_QUERY_POINTS} raw points: read with a step of ${stepMs / 1000}s (${agg})`);
+    [stepMs, why] = [Math.max(60_000, Math.ceil(range / MAX_QUERY_POINTS / 60_000) * 60_000), `more than ${MAX_QUERY_POINTS} raw points`];
     history = read(stepMs);
   }
+  if (!given && total(history) > MAX_QUERY_ANSWER_POINTS) {
+    [stepMs, why] = [Math.max(stepMs ?? 0, budgetStep()), inAll];
+    history = read(stepMs);
+  }
+  if (why) notes.push(`${why}: read with a step of ${stepMs! / 1000}s (${agg})`);
+  // A step given that is fine per series but not for all of them (roll-up seams can add a point).
+  if (given && total(history) > MAX_QUERY_ANSWER_POINTS) throw tooMany(stepMs!);
   notes.push(...describeTiers(history, agg, formatUtc));
   const json: QueryResponse = {
     host,

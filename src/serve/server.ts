@@ -10,6 +10,7 @@ import { PAGES, type ApiError, type Role } from './api-types.js';
 import { assetFile, assetRoot, contentType, readAsset } from './assets.js';
 import { Auth, requireRole, type Principal } from './auth.js';
 import { eventsAnswer } from './events-api.js';
+import { hostAllowed } from './host-check.js';
 import { codeOfStatus, HttpError, badRequest, notFound } from './http-error.js';
 import type { LoginLimiter } from './login-limiter.js';
 import { metricsText } from './metrics-page.js';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   /** Where server-side errors (with their stacks) are logged; never to the client. */
   readonly log: (message: string) => void;
   readonly limiter?: LoginLimiter;
+  /** Names a request's Host may give besides those of `<web hosts>`, IP addresses and localhost (`--host-name`). */
+  readonly hostNames?: readonly string[];
 }
 
 /** default-src 'self' with no inline script or style; no framing (clickjacking), no plugins, no <base> games. */
@@ -154,6 +157,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const auth = new Auth({ store: options.store, clock: options.clock, tls, ...(options.limiter ? { limiter: options.limiter } : {}) });
   const snapshots = new Snapshots(options.store, options.clock);
   const root = assetRoot(options.assetDir);
+
+  // A request must name this server (DNS rebinding: host-check.ts).
+  const hostNames = new Set([...(options.config.web?.hostNames ?? []), ...(options.hostNames ?? [])]);
+  app.addHook('onRequest', async (request) => {
+    if (!hostAllowed(request.headers.host, hostNames)) {
+      throw new HttpError(421, 'misdirected', `Host "${String(request.headers.host).slice(0, 100)}" is not a name of this server; add it with --host-name or <web hosts="…">, or use its IP address`);
+    }
+  });
 
   // Only JSON bodies: a cross-site <form> can send text/plain or form data without asking, never JSON.
   app.removeContentTypeParser('text/plain');

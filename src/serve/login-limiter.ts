@@ -72,11 +72,6 @@ export class LoginLimiter {
     this.options = { ...LIMITER_DEFAULTS, ...options };
   }
 
-  /** Seconds to wait before trying again, or 0 when an attempt may be made now (running checks aside). */
-  retryAfter(user: string, address: string): number {
-    return Math.ceil(this.waitMs(nameKey(user), address, this.clock()) / 1000);
-  }
-
   /** Admits a password check (counted as failed until `end` says otherwise), or says how long to wait and why. */
   begin(user: string, address: string): Admission {
     const now = this.clock();

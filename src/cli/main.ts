@@ -120,6 +120,7 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .option('--key <file>', 'TLS private key (PEM)')
     .option('--insecure-listen', 'allow plain HTTP on an address other machines can reach')
     .option('--assets <dir>', 'directory of the web pages (default: the ones built with metrix)')
+    .option('--host-name <names>', 'names the server is reached by, comma-separated (besides <web hosts>, IP addresses and localhost)')
     .action((opts) => done(serve({ ...opts, config: configPath(opts) }, io)));
 
   const user = group('user', 'accounts for the web view and API (scrypt-hashed, in the database)');

@@ -6,6 +6,7 @@ import { isLoopback, parseListen, type ListenAddress } from '../config/listen.js
 import { loadConfig } from '../config/load.js';
 import { WEB_DEFAULTS } from '../config/resolve-web.js';
 import { errorMessage, usageError } from '../errors.js';
+import { parseHostNames } from '../config/host-names.js';
 import { buildServer, defaultAssetDir } from '../serve/server.js';
 import { Store } from '../store/store.js';
 
@@ -16,6 +17,7 @@ export interface ServeOptions {
   readonly key?: string;
   readonly insecureListen?: boolean;
   readonly assets?: string;
+  readonly hostName?: string;
 }
 
 interface Plan {
@@ -62,8 +64,10 @@ const url = (tls: boolean, { host, port }: ListenAddress): string => `${tls ? 'h
 /** `metrix serve`: the web view, JSON/CSV API and /metrics, until SIGTERM or SIGINT. */
 export async function serve(options: ServeOptions, io: Io): Promise<number> {
   const config = loadConfig(options.config);
-  const web = config.web ?? { listen: WEB_DEFAULTS, cert: undefined, key: undefined, insecure: false };
+  const web = config.web ?? { listen: WEB_DEFAULTS, cert: undefined, key: undefined, insecure: false, hostNames: [] };
   const p = plan(options, web, io.cwd);
+  const named = options.hostName === undefined ? { names: [] } : parseHostNames(options.hostName);
+  if ('error' in named) throw usageError(`--host-name "${options.hostName}": ${named.error}`);
   const database = config.settings.database;
   // A first start before any poll: make the (empty) database so users can be added and pages shown.
   if (!existsSync(database)) Store.open(database).close();
@@ -76,6 +80,7 @@ export async function serve(options: ServeOptions, io: Io): Promise<number> {
       clock: io.clock,
       assetDir: options.assets === undefined ? defaultAssetDir() : resolve(io.cwd, options.assets),
       ...(p.tls ? { tls: p.tls } : {}),
+      hostNames: named.names,
       log: (message) => logLine(io, 'ERROR', message),
     });
   } catch (err) {

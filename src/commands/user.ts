@@ -4,6 +4,7 @@ import type { Config } from '../config/types.js';
 import { usageError } from '../errors.js';
 import { csvLines, OUTPUT_FORMATS, textTable, type OutputFormat } from '../query/format.js';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, newToken, tokenHash } from '../serve/passwords.js';
+import { tightenDatabaseMode } from '../store/database.js';
 import { Store } from '../store/store.js';
 import type { UserRole, UserStore } from '../store/user-store.js';
 import { formatUtc } from '../text/time.js';
@@ -37,6 +38,7 @@ export async function userAdd(options: { readonly config: string; readonly name:
   if (password.length > MAX_PASSWORD_LENGTH) throw usageError(`password too long: at most ${MAX_PASSWORD_LENGTH} characters (nothing was changed)`);
   const hash = await hashPassword(password);
   const added = withUsers(config, (users) => users.put(name, role, hash, io.clock()));
+  for (const note of tightenDatabaseMode(config.settings.database)) io.err(`metrix: note: ${note}\n`);
   io.out(`user ${name} ${added ? 'added' : 'updated'} (${role})\n`);
   return 0;
 }

@@ -168,6 +168,9 @@ const SAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
       cert, key  PEM certificate (with its chain) and private key, both or neither: HTTPS
       insecure   true: allow plain HTTP on an address other machines can reach (default
                  false). Passwords and tokens are still refused over it from other machines
+      hosts      names the server is reached by, comma-separated (monitor.example.org): a
+                 request naming another host is refused (421), IP addresses and localhost
+                 always do (--host-name adds more)
 
     Example:
     <web listen="0.0.0.0:8443" cert="/etc/metrix/tls.crt" key="/etc/metrix/tls.key"/>

@@ -137,6 +137,7 @@ export const WEB_ATTRS = {
   cert: { kind: 'path' },
   key: { kind: 'path' },
   insecure: { kind: 'bool' },
+  hosts: { kind: 'text' },
 } as const satisfies AttrSpecs;
 
 export const REMOTE_WRITE_ATTRS = {

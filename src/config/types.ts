@@ -118,6 +118,8 @@ export interface WebConfig {
   readonly key: string | undefined;
   /** Plain HTTP on an address other hosts can reach: refused unless this is set. */
   readonly insecure: boolean;
+  /** Names (lower case) a request's Host may give besides IP addresses and localhost: see src/serve/host-check.ts. */
+  readonly hostNames: readonly string[];
 }
 
 /** How remote write logs in: not at all, a bearer token, or HTTP Basic; secrets come from the environment only. */

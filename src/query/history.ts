@@ -14,6 +14,8 @@ export interface HistoryQuery {
   readonly agg: Aggregation;
   /** Only series with these labels (all when absent). */
   readonly labels?: Labels;
+  /** Only the series whose canonical labels are in this set (the API's cap on series). */
+  readonly only?: ReadonlySet<string>;
 }
 
 export interface HistoryPoint {
@@ -60,8 +62,9 @@ export function readHistory(store: Store, query: HistoryQuery): History {
   const used: Segment[] = [];
   const add = (labels: Labels, more: readonly Entry[]): void => {
     if (query.labels && !matchesLabels(labels, query.labels)) return;
-    if (more.length > 0 && used[used.length - 1] !== current) used.push(current!);
     const key = canonicalLabels(labels);
+    if (query.only && !query.only.has(key)) return;
+    if (more.length > 0 && used[used.length - 1] !== current) used.push(current!);
     const found = entries.get(key) ?? { labels, entries: [] };
     found.entries.push(...more);
     entries.set(key, found);

@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'too_many_requests'
+  | 'misdirected'
+  | 'unavailable'
   | 'internal';
 
 export interface ApiError {
@@ -128,7 +130,8 @@ export interface QueryTier {
  * (viewer): the semantics of `metrix query` (same time forms, step range and aggregations).
  * `tiers` says which store tier gave which part of the range. At most MAX_QUERY_POINTS points
  * per series: a range that would give more without a step is read with the coarsest step
- * that fits (`step` then says which, and `notes` says so). 400 on a bad parameter (the message
+ * that fits (`step` then says which, and `notes` says so). At most MAX_QUERY_SERIES series and
+ * MAX_QUERY_ANSWER_POINTS points in all: a coarser step without `step` (noted), 413 with one. 400 on a bad parameter (the message
  * names it), 404 for a host not in the config. CSV: `time,host,metric,labels,value`, as
  * `metrix query --format csv`.
  */
@@ -252,6 +255,10 @@ export const MAX_API_EVENTS = 10_000;
 
 /** Most points one series of /api/v1/query returns (Prometheus' own limit per series). */
 export const MAX_QUERY_POINTS = 11_000;
+/** Most series one answer of /api/v1/query holds: a host may store thousands of one metric. */
+export const MAX_QUERY_SERIES = 500;
+/** Most points one answer of /api/v1/query holds, all series together (~7 MB of JSON). */
+export const MAX_QUERY_ANSWER_POINTS = 200_000;
 
 /** Page routes (no auth: they hold no data, every figure comes from the API). */
 export const PAGES = {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { planSilence } from '../commands/silence.js';
 import { checkDuration, DURATION_RANGES } from '../config/duration.js';
 import type { Config } from '../config/types.js';
@@ -5,18 +6,18 @@ import { MetrixError } from '../errors.js';
 import { formatOverview, jsonLine } from '../fleet/format.js';
 import { readOverview } from '../fleet/gather.js';
 import { metricInfo } from '../metrics/catalog.js';
-import { parseLabelList, type Labels } from '../metrics/labels.js';
+import { canonicalLabels, matchesLabels, parseLabelList, type Labels } from '../metrics/labels.js';
 import { AGGREGATIONS, type Aggregation } from '../query/aggregate.js';
-import { formatRows, csvLines, type Row } from '../query/format.js';
-import { describeTiers, readHistory } from '../query/history.js';
+import { csvField, formatRows, csvLines } from '../query/format.js';
+import { describeTiers, readHistory, type HistorySeries } from '../query/history.js';
 import { checkTimeArg } from '../query/time-arg.js';
 import type { AlertRecord } from '../store/alert-store.js';
 import { Store } from '../store/store.js';
 import { formatUtc, formatUtcExact } from '../text/time.js';
 import { formatLabels } from '../metrics/labels.js';
 import type { AlertItem, HostResponse, HostRow, NewSilenceRequest, QueryResponse, SilenceItem } from './api-types.js';
-import { MAX_QUERY_POINTS } from './api-types.js';
-import { badRequest, notFound } from './http-error.js';
+import { MAX_QUERY_ANSWER_POINTS, MAX_QUERY_POINTS, MAX_QUERY_SERIES } from './api-types.js';
+import { badRequest, HttpError, notFound } from './http-error.js';
 import { staleAfter, stateBar } from './state-bar.js';
 
 /** What the API reads from: the config as loaded, the long-lived read-only store, the clock. */
@@ -81,7 +82,11 @@ function time(what: string, text: string, now: number, problems: string[]): numb
   return undefined;
 }
 
-/** GET /api/v1/query: the checks and semantics of `metrix query`, points capped (api-types.ts). */
+/**
+ * GET /api/v1/query: the checks and semantics of `metrix query`, capped (api-types.ts): points
+ * per series, series per answer, and points per answer, so one request cannot hold the event
+ * loop for seconds building tens of MB.
+ */
 export function queryAnswer(ctx: ApiContext, query: Query): Answer {
   only(query, ['host', 'metric', 'labels', 'since', 'until', 'step', 'agg', 'format']);
   const problems: string[] = [];
@@ -109,14 +114,37 @@ export function queryAnswer(ctx: ApiContext, query: Query): Answer {
   if (stepMs !== undefined && range / stepMs > MAX_QUERY_POINTS) {
     throw badRequest(`step "${query['step']}" gives more than ${MAX_QUERY_POINTS} points over this range; use a step of at least ${Math.ceil(range / MAX_QUERY_POINTS / 1000)}s`);
   }
-  const read = (step: number | undefined) => readHistory(ctx.store, { host, metric, since: since!, until: until!, stepMs: step, agg, labels: labels! });
-  let history = read(stepMs);
+  // At most MAX_QUERY_SERIES series (the first by labels) and MAX_QUERY_ANSWER_POINTS points in all.
+  const matching = ctx.store.web.series(host).filter((s) => s.metric === metric && matchesLabels(s.labels, labels!));
+  const keys = [...new Set(matching.map((s) => canonicalLabels(s.labels)))].sort();
+  const subset = keys.length > MAX_QUERY_SERIES ? new Set(keys.slice(0, MAX_QUERY_SERIES)) : undefined;
+  const kept = Math.max(1, Math.min(keys.length, MAX_QUERY_SERIES));
+  /** The finest whole-minute step that keeps `kept` series within the answer's points. */
+  const budgetStep = (): number => Math.max(60_000, Math.ceil((range * kept) / (MAX_QUERY_ANSWER_POINTS - kept) / 60_000) * 60_000);
+  const tooMany = (step: number): HttpError =>
+    new HttpError(413, 'payload_too_large', `step "${query['step']}" gives ${kept} series × ${Math.ceil(range / step)} points, more than ${MAX_QUERY_ANSWER_POINTS} in one answer; use a step of at least ${budgetStep() / 1000}s, or fewer series (labels=)`);
+  if (stepMs !== undefined && kept * (Math.ceil(range / stepMs) + 1) > MAX_QUERY_ANSWER_POINTS) throw tooMany(stepMs);
+  const read = (step: number | undefined) => readHistory(ctx.store, { host, metric, since: since!, until: until!, stepMs: step, agg, labels: labels!, ...(subset ? { only: subset } : {}) });
+  const total = (h: ReturnType<typeof read>): number => h.series.reduce((sum, s) => sum + s.points.length, 0);
   const notes: string[] = [];
+  if (subset) notes.push(`${keys.length} series match: the first ${MAX_QUERY_SERIES} by labels are given, ${keys.length - MAX_QUERY_SERIES} left out (narrow with labels=)`);
+  const given = stepMs !== undefined;
+  const inAll = `more than ${MAX_QUERY_ANSWER_POINTS} points in all (${kept} series)`;
+  let why: string | undefined;
+  // Polls in the range estimate the raw points of each series: a wide answer is read with a step from the start.
+  if (!given && kept * ctx.store.web.polls(host, since!, until!).within.length > MAX_QUERY_ANSWER_POINTS) [stepMs, why] = [budgetStep(), inAll];
+  let history = read(stepMs);
   if (stepMs === undefined && history.series.some((s) => s.points.length > MAX_QUERY_POINTS)) {
-    stepMs = Math.max(60_000, Math.ceil(range / MAX_QUERY_POINTS / 60_000) * 60_000);
-    notes.push(`more than ${MAX_QUERY_POINTS} raw points: read with a step of ${stepMs / 1000}s (${agg})`);
+    [stepMs, why] = [Math.max(60_000, Math.ceil(range / MAX_QUERY_POINTS / 60_000) * 60_000), `more than ${MAX_QUERY_POINTS} raw points`];
     history = read(stepMs);
   }
+  if (!given && total(history) > MAX_QUERY_ANSWER_POINTS) {
+    [stepMs, why] = [Math.max(stepMs ?? 0, budgetStep()), inAll];
+    history = read(stepMs);
+  }
+  if (why) notes.push(`${why}: read with a step of ${stepMs! / 1000}s (${agg})`);
+  // A step given that is fine per series but not for all of them (roll-up seams can add a point).
+  if (given && total(history) > MAX_QUERY_ANSWER_POINTS) throw tooMany(stepMs!);
   notes.push(...describeTiers(history, agg, formatUtc));
   const json: QueryResponse = {
     host,
@@ -129,8 +157,17 @@ export function queryAnswer(ctx: ApiContext, query: Query): Answer {
     notes,
     series: history.series.map((s) => ({ host, metric, labels: s.labels, points: s.points.map((p) => [p.ts, p.value] as const) })),
   };
-  const rows = (): Row[] => history.series.flatMap((s) => s.points.map((p) => ({ host, metric, labels: s.labels, ts: p.ts, value: p.value })));
-  return { json, csv: () => formatRows(rows(), 'csv') };
+  return { json, csv: () => queryCsv(host, metric, history.series) };
+}
+
+/** `metrix query --format csv` of these series, a series at a time: its fields escaped once, no row objects (200,000 rows). */
+function queryCsv(host: string, metric: string, series: readonly HistorySeries[]): string {
+  const parts = [formatRows([], 'csv')];
+  for (const s of series) {
+    const tail = `,${csvField(host)},${csvField(metric)},${csvField(formatLabels(s.labels))},`;
+    for (const p of s.points) parts.push(`${formatUtcExact(p.ts)}${tail}${String(p.value)}\r\n`);
+  }
+  return parts.join('');
 }
 
 const ALERT_STATES = ['all', 'firing', 'pending', 'resolved'] as const;
@@ -188,18 +225,41 @@ export function silenceRequest(body: unknown): NewSilenceRequest {
   return { host: text('host'), rule: text('rule'), labels: text('labels'), for: text('for'), until: text('until'), comment: text('comment') ?? '' };
 }
 
-/** Opens the database for one change (the poller owns it otherwise): short, bounded wait for its lock. */
-function withWriter<T>(config: Config, change: (store: Store) => T): T {
-  const store = Store.open(config.settings.database, { busyTimeoutMs: 5000 });
-  try {
-    return change(store);
-  } finally {
-    store.close();
+/** Per try, how long SQLite itself waits for the poller's lock: this wait blocks the event loop. */
+export const WRITE_TRY_MS = 50;
+/** In all: tries are repeated, with the event loop free between them, for this long. */
+export const WRITE_WAIT_MS = 5000;
+
+const isBusy = (err: unknown): boolean => /^SQLITE_BUSY/.test(String((err as { code?: unknown } | null)?.code ?? ''));
+
+/**
+ * Opens the database for one change (the poller owns it otherwise). A run commits in one
+ * transaction that can hold the lock for seconds; waiting for it inside SQLite would stop every
+ * other request, so each try waits only WRITE_TRY_MS and the tries are spaced out on timers,
+ * for WRITE_WAIT_MS in all; then 503.
+ */
+async function withWriter<T>(config: Config, change: (store: Store) => T): Promise<T> {
+  const deadline = Date.now() + WRITE_WAIT_MS;
+  for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+    try {
+      const store = Store.open(config.settings.database, { busyTimeoutMs: WRITE_TRY_MS });
+      try {
+        return change(store);
+      } finally {
+        store.close();
+      }
+    } catch (err) {
+      if (!isBusy(err) && !isBusy((err as { cause?: unknown }).cause)) throw err;
+      if (Date.now() + pause > deadline) {
+        throw new HttpError(503, 'unavailable', `the database stayed busy (a run is being stored) for ${WRITE_WAIT_MS / 1000} s; nothing was changed, try again`, { 'retry-after': '5' });
+      }
+    }
+    await delay(pause);
   }
 }
 
 /** POST /api/v1/silences: `metrix silence add`'s checks; 400 with all problems. */
-export function addSilence(ctx: ApiContext, request: NewSilenceRequest, user: string): SilenceItem {
+export async function addSilence(ctx: ApiContext, request: NewSilenceRequest, user: string): Promise<SilenceItem> {
   const now = ctx.clock();
   let silence;
   try {
@@ -208,15 +268,15 @@ export function addSilence(ctx: ApiContext, request: NewSilenceRequest, user: st
     if (err instanceof MetrixError && err.code === 'USAGE') throw badRequest(err.message.replace(/\n/g, '; '));
     throw err;
   }
-  const id = withWriter(ctx.config, (store) => store.silences.add(silence, now));
+  const id = await withWriter(ctx.config, (store) => store.silences.add(silence, now));
   const item: SilenceItem = { id, ...silence, labels: silence.labels as Labels };
   return Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined)) as unknown as SilenceItem;
 }
 
 /** DELETE /api/v1/silences/:id. */
-export function endSilence(ctx: ApiContext, idText: string): { id: number } {
+export async function endSilence(ctx: ApiContext, idText: string): Promise<{ id: number }> {
   if (!/^\d{1,15}$/.test(idText)) throw badRequest(`"${idText}" is not a silence id`);
   const id = Number(idText);
-  if (!withWriter(ctx.config, (store) => store.silences.remove(id, ctx.clock()))) throw notFound(`no current silence #${id}`);
+  if (!(await withWriter(ctx.config, (store) => store.silences.remove(id, ctx.clock())))) throw notFound(`no current silence #${id}`);
   return { id };
 }

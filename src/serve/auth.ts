@@ -34,6 +34,9 @@ export interface Principal {
 
 interface Session {
   readonly user: string;
+  /** The user it was made for, as it was: another id (removed and added again), password or role ends it. */
+  readonly userId: number;
+  readonly fingerprint: string;
   readonly csrf: string;
   readonly expiresAt: number;
 }
@@ -51,6 +54,8 @@ const MAX_SESSIONS = 10_000;
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** What a session stays valid for: the stored password hash (a new salt each time it is set) and role. */
+const fingerprint = (user: User): string => sha256(`${user.role}\n${user.password}`);
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -90,23 +95,26 @@ export class Auth {
   async checkPassword(request: FastifyRequest, name: string, password: string): Promise<User> {
     if (!this.secureChannel(request)) throw new HttpError(403, 'forbidden', 'passwords are accepted only over HTTPS or from this machine');
     const address = this.address(request);
-    const wait = this.limiter.retryAfter(name, address);
-    if (wait > 0) throw new HttpError(429, 'too_many_requests', `too many failed logins; try again in ${wait} s`, { 'retry-after': String(wait) });
-    const user = name.length <= 64 ? this.options.store.users.find(name) : undefined;
-    // An unknown user costs the same scrypt as a known one: timing does not tell names apart.
-    const ok = (await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH + 1), user?.password ?? DUMMY_HASH)) && user !== undefined;
-    if (!ok || !user) {
-      this.limiter.fail(name, address);
-      throw new HttpError(401, 'unauthorized', 'wrong user name or password');
+    const admitted = this.limiter.begin(name, address);
+    if ('wait' in admitted) {
+      throw new HttpError(429, 'too_many_requests', `${admitted.why}; try again in ${admitted.wait} s`, { 'retry-after': String(admitted.wait) });
     }
-    this.limiter.succeed(name);
+    let user: User | undefined;
+    try {
+      const found = name.length <= 64 ? this.options.store.users.find(name) : undefined;
+      // An unknown user costs the same scrypt as a known one: timing does not tell names apart.
+      if (await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH + 1), found?.password ?? DUMMY_HASH)) user = found;
+    } finally {
+      this.limiter.end(admitted.attempt, user !== undefined);
+    }
+    if (!user) throw new HttpError(401, 'unauthorized', 'wrong user name or password');
     return user;
   }
 
   /** Starts a session for the user: its cookie is set on `reply`. */
   startSession(reply: FastifyReply, user: User): SessionInfo {
     const value = randomBytes(32).toString('base64url');
-    const session: Session = { user: user.name, csrf: randomBytes(24).toString('base64url'), expiresAt: this.options.clock() + this.sessionMs };
+    const session: Session = { user: user.name, userId: user.id, fingerprint: fingerprint(user), csrf: randomBytes(24).toString('base64url'), expiresAt: this.options.clock() + this.sessionMs };
     this.sessions.set(sha256(value), session);
     while (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
     reply.header('set-cookie', this.cookie(value, Math.floor(this.sessionMs / 1000)));
@@ -123,7 +131,7 @@ export class Auth {
     return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${this.options.tls ? '; Secure' : ''}`;
   }
 
-  /** The session behind the request's cookie, with its user as stored now (a removed user's session ends). */
+  /** The session behind the request's cookie, with its user as stored now (a removed user's session ends, and one whose password or role changed). */
   session(request: FastifyRequest): { info: SessionInfo; user: User } | undefined {
     const value = cookieValue(request.headers.cookie, SESSION_COOKIE);
     if (!value || value.length > 100) return undefined;
@@ -131,7 +139,7 @@ export class Auth {
     const session = this.sessions.get(key);
     if (!session) return undefined;
     const user = this.options.store.users.find(session.user);
-    if (session.expiresAt <= this.options.clock() || !user) {
+    if (session.expiresAt <= this.options.clock() || !user || user.id !== session.userId || !sameText(fingerprint(user), session.fingerprint)) {
       this.sessions.delete(key);
       return undefined;
     }

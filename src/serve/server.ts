@@ -10,6 +10,7 @@ import { PAGES, type ApiError, type Role } from './api-types.js';
 import { assetFile, assetRoot, contentType, readAsset } from './assets.js';
 import { Auth, requireRole, type Principal } from './auth.js';
 import { eventsAnswer } from './events-api.js';
+import { hostAllowed } from './host-check.js';
 import { codeOfStatus, HttpError, badRequest, notFound } from './http-error.js';
 import type { LoginLimiter } from './login-limiter.js';
 import { metricsText } from './metrics-page.js';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   /** Where server-side errors (with their stacks) are logged; never to the client. */
   readonly log: (message: string) => void;
   readonly limiter?: LoginLimiter;
+  /** Names a request's Host may give besides those of `<web hosts>`, IP addresses and localhost (`--host-name`). */
+  readonly hostNames?: readonly string[];
 }
 
 /** default-src 'self' with no inline script or style; no framing (clickjacking), no plugins, no <base> games. */
@@ -155,6 +158,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const snapshots = new Snapshots(options.store, options.clock);
   const root = assetRoot(options.assetDir);
 
+  // A request must name this server (DNS rebinding: host-check.ts).
+  const hostNames = new Set([...(options.config.web?.hostNames ?? []), ...(options.hostNames ?? [])]);
+  app.addHook('onRequest', async (request) => {
+    if (!hostAllowed(request.headers.host, hostNames)) {
+      throw new HttpError(421, 'misdirected', `Host "${String(request.headers.host).slice(0, 100)}" is not a name of this server; add it with --host-name or <web hosts="…">, or use its IP address`);
+    }
+  });
+
   // Only JSON bodies: a cross-site <form> can send text/plain or form data without asking, never JSON.
   app.removeContentTypeParser('text/plain');
 
@@ -263,19 +274,18 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const answer = () => queryAnswer(secondCtx, query);
     let computed: Answer | undefined;
     const once = (): Answer => (computed ??= answer());
-    // Compute first: a bad parameter is a 400 whatever the format.
-    const text = snapshots.get(`${key} json`, () => JSON.stringify(once().json));
-    return sendAnswer(request, reply, { json: undefined, jsonText: () => text, csv: () => snapshots.get(`${key} csv`, () => once().csv!()) });
+    // Only the form asked for is built (a bad parameter is a 400 in either).
+    return sendAnswer(request, reply, { json: undefined, jsonText: () => snapshots.get(`${key} json`, () => JSON.stringify(once().json)), csv: () => snapshots.get(`${key} csv`, () => once().csv!()) });
   }));
   app.get('/api/v1/alerts', guarded('viewer', (request, reply) => sendAnswer(request, reply, alertsAnswer(ctx, queryOf(request)))));
   app.get('/api/v1/events', guarded('viewer', (request, reply) => sendAnswer(request, reply, eventsAnswer(ctx, (request.query ?? {}) as Record<string, unknown>))));
   app.get('/api/v1/silences', guarded('viewer', (request, reply) => sendAnswer(request, reply, silencesAnswer(ctx))));
-  app.post('/api/v1/silences', guarded('admin', (request, reply, who) => {
-    const silence = addSilence(ctx, silenceRequest(request.body), who.user);
+  app.post('/api/v1/silences', guarded('admin', async (request, reply, who) => {
+    const silence = await addSilence(ctx, silenceRequest(request.body), who.user);
     return reply.code(201).type('application/json; charset=utf-8').send(JSON.stringify({ silence }));
   }));
-  app.delete('/api/v1/silences/:id', guarded('admin', (request, reply) => {
-    const ended = endSilence(ctx, (request.params as { id: string }).id);
+  app.delete('/api/v1/silences/:id', guarded('admin', async (request, reply) => {
+    const ended = await endSilence(ctx, (request.params as { id: string }).id);
     return reply.type('application/json; charset=utf-8').send(JSON.stringify({ silence: ended }));
   }));
 

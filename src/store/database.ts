@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MetrixError, errorMessage } from '../errors.js';
@@ -37,12 +37,46 @@ function openWriter(path: string, options: OpenOptions): Db {
   let db: Db;
   try {
     mkdirSync(dirname(path), { recursive: true });
+    createPrivate(path);
     db = new Database(path);
   } catch (err) {
     throw new MetrixError('STORE', `cannot open database ${path}: ${errorMessage(err)}${readonlyHint(err)}`, { cause: err });
   }
   return prepare(db, path, options);
 }
+
+/**
+ * The database holds the password hashes of `metrix serve`'s users: a new one is made readable
+ * by its owner alone (0600, whatever the umask). SQLite gives its -wal and -shm files the mode
+ * of the database file. An empty file is an empty database to SQLite.
+ */
+function createPrivate(path: string): void {
+  if (existsSync(path)) return;
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+/**
+ * Takes away the permissions of other users (the last digit of the mode) from the database and
+ * its -wal and -shm files, as an older metrix left them (0644 under umask 022); the group's are
+ * the owner's choice (a group of readers for `metrix query`). One line per file changed.
+ */
+export function tightenDatabaseMode(path: string): string[] {
+  const notes: string[] = [];
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(file)) continue;
+    const mode = statSync(file).mode & 0o777;
+    if ((mode & 0o007) === 0) continue;
+    chmodSync(file, mode & ~0o007);
+    notes.push(`${file} was readable by every user (${octal(mode)}); it holds password hashes: now ${octal(mode & ~0o007)}`);
+  }
+  return notes;
+}
+
+const octal = (mode: number): string => `0${mode.toString(8).padStart(3, '0')}`;
 
 function openReader(path: string, options: OpenOptions): Db {
   try {

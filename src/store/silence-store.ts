@@ -31,7 +31,11 @@ const RUN_OUT_TO = 'silence_events_to';
 
 export type NewSilence = Omit<Silence, 'id'>;
 
-/** Silences; adding and ending one records an event in the same transaction. */
+/**
+ * Silences; adding and ending one records an event in the same transaction. Those transactions
+ * begin IMMEDIATE: one that read first and took the write lock after would fail with
+ * SQLITE_BUSY_SNAPSHOT whenever the poller committed in between.
+ */
 export class SilenceStore {
   constructor(
     private readonly db: Db,
@@ -46,7 +50,7 @@ export class SilenceStore {
       const id = Number(info.lastInsertRowid);
       this.events.add(silenceAddedEvent({ ...silence, id }, now));
       return id;
-    })();
+    }).immediate();
   }
 
   /** Silences not removed and not yet over at `now` (including ones that start later). */
@@ -65,7 +69,7 @@ export class SilenceStore {
       this.db.prepare('UPDATE silences SET removed_at = ?, ends_at = min(ends_at, ?) WHERE id = ?').run(now, now, id);
       this.events.add(silenceEndedEvent(fromRow(row), now, true));
       return true;
-    })();
+    }).immediate();
   }
 
   /**

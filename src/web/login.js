@@ -1,11 +1,6 @@
 // The login form: POST /api/v1/session, then back to the page that sent us here.
 import { notify } from './common.js';
-
-/** Only a path on this server (never `//elsewhere` or `https://…`): an open redirect otherwise. */
-function nextPage() {
-  const next = new URLSearchParams(location.search).get('next') || '/';
-  return /^\/(?![/\\])/.test(next) ? next : '/';
-}
+import { safeNext } from './next-page.js';
 
 const form = document.getElementById('login');
 form.addEventListener('submit', async (event) => {
@@ -21,7 +16,7 @@ form.addEventListener('submit', async (event) => {
       credentials: 'same-origin',
     });
     if (response.ok) {
-      location.assign(nextPage());
+      location.assign(safeNext(location.search, location.origin));
       return;
     }
     let message = response.status === 401 ? 'Wrong user or password.' : `Login failed (${response.status}).`;

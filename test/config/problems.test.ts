@@ -138,6 +138,7 @@ const CASES: readonly [string, string, string | RegExp][] = [
   ['other user home web cert', doc('<web cert="~bob/tls.crt" key="/k"/>'), '<web> cert="~bob/tls.crt": only "~" and "~/..." are expanded'],
   ['web key empty', doc('<web cert="/c" key=""/>'), '<web> key="": empty value'],
   ['web insecure yes', doc('<web insecure="yes"/>'), '<web> insecure="yes": not allowed (allowed: true, false)'],
+  ['web hosts with a URL', doc('<web hosts="https://monitor.example.org"/>'), '<web> hosts="https://monitor.example.org": "https://monitor.example.org": not a host name'],
   ['remote write to a file URL', doc('<remoteWrite url="file:///tmp/push"/>'), '<remoteWrite> url="file:///…": scheme "file" not allowed (allowed: http, https)'],
   ['remote write timeout in words', doc('<remoteWrite url="https://mimir.example.org/push" timeout="soon"/>'), '<remoteWrite> timeout="soon": not a duration'],
   ['remote write token env with a dash', doc('<remoteWrite url="https://mimir.example.org/push" bearerTokenEnv="MIMIR-TOKEN"/>'), '<remoteWrite> bearerTokenEnv="MIMIR-TOKEN": not an environment variable name'],

@@ -108,6 +108,7 @@ export interface StartOptions {
   readonly host?: string;
   readonly clock?: () => number;
   readonly limiter?: LoginLimiter;
+  readonly hostNames?: readonly string[];
 }
 
 /** buildServer on a real socket (ephemeral port), read-only store as serve opens it; closed when the test ends. */
@@ -122,6 +123,7 @@ export async function start(p: Project, options: StartOptions = {}): Promise<Run
     log: (message) => logged.push(message),
     ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
     ...(options.limiter ? { limiter: options.limiter } : {}),
+    ...(options.hostNames ? { hostNames: options.hostNames } : {}),
   });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: 0 });

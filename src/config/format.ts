@@ -4,7 +4,7 @@ import { formatDuration } from './duration.js';
 import { shownUrl } from './http-url.js';
 import { formatSize } from './size.js';
 import { formatWatches } from './format-checks.js';
-import type { AlertRule, Config, HeartbeatConfig, Host, HostSelection, MailConfig, RemoteWriteConfig } from './types.js';
+import type { AlertRule, Config, HeartbeatConfig, Host, HostSelection, MailConfig, RemoteWriteConfig, WebConfig } from './types.js';
 
 /** The config as resolved, for `metrix config check`: settings, hosts, groups, mail, alert rules, heartbeat. Never shows secrets. */
 export function formatConfig(config: Config): string {
@@ -27,6 +27,9 @@ export function formatConfig(config: Config): string {
     '',
     'heartbeat',
     `  ${config.heartbeat ? formatHeartbeat(config.heartbeat) : 'none'}`,
+    '',
+    'web',
+    `  ${config.web ? formatWeb(config.web) : 'none (metrix serve listens on 127.0.0.1:8080 unless told by its flags)'}`,
     '',
     'remote write',
     `  ${config.remoteWrite ? formatRemoteWrite(config.remoteWrite) : 'none'}`,
@@ -76,6 +79,17 @@ function formatMail(mail: MailConfig): string[] {
 export function formatHeartbeat(heartbeat: HeartbeatConfig): string {
   const when = heartbeat.everyMs === 0 ? 'after every good run' : `after a good run, at most every ${formatDuration(heartbeat.everyMs)}`;
   return `GET ${shownUrl(heartbeat.url)} ${when}, timeout ${formatDuration(heartbeat.timeoutMs)}`;
+}
+
+/** `https://0.0.0.0:8443, certificate /etc/metrix/tls.crt, names monitor.example.org`: how metrix serve listens. */
+export function formatWeb(web: WebConfig): string {
+  const host = web.listen.host.includes(':') ? `[${web.listen.host}]` : web.listen.host;
+  const tls = web.cert !== undefined && web.key !== undefined;
+  const parts = [`${tls ? 'https' : 'http'}://${host}:${web.listen.port}`];
+  if (tls) parts.push(`certificate ${web.cert}, key ${web.key}`);
+  if (web.insecure) parts.push('plain HTTP allowed beyond loopback (insecure)');
+  if (web.hostNames.length > 0) parts.push(`names ${web.hostNames.join(',')}`);
+  return parts.join(', ');
 }
 
 /** `POST https://mimir.example.org/… bearer token from $MIMIR_TOKEN, timeout 10s, queue at most 5000000 samples`: no path, no secret. */

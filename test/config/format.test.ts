@@ -54,6 +54,17 @@ describe('formatConfig', () => {
   });
 });
 
+describe('formatConfig: metrix serve\'s <web>', () => {
+  test('says where serve listens, with TLS or not, and which names it answers to; says so when there is none', () => {
+    const web = formatConfig(configOf(doc('<web listen="0.0.0.0:8443" cert="/etc/metrix/tls.crt" key="/etc/metrix/tls.key" hosts="monitor.example.org"/>'))).split('\n');
+    expect(web[web.indexOf('web') + 1]).toBe('  https://0.0.0.0:8443, certificate /etc/metrix/tls.crt, key /etc/metrix/tls.key, names monitor.example.org');
+    const plain = formatConfig(configOf(doc('<web listen="[::1]:9090"/>'))).split('\n');
+    expect(plain[plain.indexOf('web') + 1]).toBe('  http://[::1]:9090');
+    const none = formatConfig(configOf(doc(''))).split('\n');
+    expect(none[none.indexOf('web') + 1]).toBe('  none (metrix serve listens on 127.0.0.1:8080 unless told by its flags)');
+  });
+});
+
 describe('formatRule', () => {
   const rule = (attrs: string): string => {
     const [first] = configOf(doc(`<alerts><alert name="r" ${attrs}/></alerts>`)).alerts;

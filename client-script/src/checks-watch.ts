@@ -61,6 +61,15 @@ export async function runWatches(spec: WatchSpec, deps: WatchDeps): Promise<Watc
   // Logs first: reading is quick and bounded, and the checks then have the rest of the time.
   const logDeps = { now: deps.now, doneBy: Math.min(deps.doneBy, deps.now() + LOGS_BUDGET_MS) };
   for (const log of spec.logs) {
+    const before = rememberedLogs[log.name];
+    // Checked before opening each log too: matching is synchronous, so no timer can stop it.
+    if (deps.now() > logDeps.doneBy) {
+      const why = 'not read this poll: the time for logs ran out';
+      logs.push({ name: log.name, matches: 0, lines: [], note: why });
+      errors.push({ collector: 'logs', message: `${log.name}: ${log.path}: ${why}` });
+      if (before !== undefined) keptLogs[log.name] = before;
+      continue;
+    }
     try {
       const followed = followLog(log, rememberedLogs[log.name], logDeps);
       logs.push(followed.result);
@@ -71,7 +80,6 @@ export async function runWatches(spec: WatchSpec, deps: WatchDeps): Promise<Watc
       const why = `cannot read: ${err instanceof Error ? err.message : String(err)}`;
       logs.push({ name: log.name, matches: 0, lines: [], note: why });
       errors.push({ collector: 'logs', message: `${log.name}: ${log.path}: ${why}` });
-      const before = rememberedLogs[log.name];
       if (before !== undefined) keptLogs[log.name] = before;
     }
   }

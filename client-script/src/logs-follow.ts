@@ -89,6 +89,12 @@ function scanFrom(fd: number, offset: number, size: number, budget: number, skip
     start = newline + 1;
   }
   while (start < got) {
+    // Before every line: one hostile line may be slow (logs-pattern.ts), a million quick ones
+    // are not, and a line started after the time is up would keep the poll waiting for it.
+    if (deps.now() > deps.doneBy) {
+      scan.stoppedEarly = true;
+      break;
+    }
     let end = buffer.indexOf(10, start);
     if (end >= got) end = -1;
     if (end < 0) {
@@ -104,11 +110,6 @@ function scanFrom(fd: number, offset: number, size: number, budget: number, skip
       if (scan.lines.length > MAX_LINES) scan.lines.shift();
     }
     start = end + 1;
-    // Every line: one hostile line may be slow (logs-pattern.ts), a million quick ones are not.
-    if (deps.now() > deps.doneBy) {
-      scan.stoppedEarly = true;
-      break;
-    }
   }
   return { offset: offset + Math.min(start, got), midLine };
 }

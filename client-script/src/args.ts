@@ -24,6 +24,8 @@ export interface Options {
   readonly deadlineMs: number;
   /** The checks and logs the poller asks for in this poll (checks-spec.ts); undefined: none. */
   readonly spec: WatchSpec | undefined;
+  /** `--spec -`: the spec comes on stdin (one-shot polls: kept out of `ps`), read by runCollector. */
+  readonly specOnStdin: boolean;
 }
 
 export const USAGE = `usage: metrix-collector --challenge <base64> [--key <path>] [--state <path>] [--warmup-ms N]
@@ -40,7 +42,7 @@ Collects this host's metrics and prints them as one sealed line for the metrix p
   --sys-root DIR          read /sys from DIR (default /sys)
   --statfs-timeout-ms N   give up on a mount whose statfs takes longer (default 2000)
   --statfs-cmd PATH       run PATH <mount> instead of stat -f; it prints "frsize blocks bfree bavail files ffree"
-  --spec <base64url>      checks to run and logs to read in this poll, from the poller's config
+  --spec <base64url>|-    checks to run and logs to read in this poll, from the poller's config (- : one line on stdin)
   --deadline-ms N         exit (status 5) if not done after N ms; the poller passes its command timeout
   --print                 print the report as readable JSON instead of sealing it (no key needed)
   --help                  show this text`;
@@ -102,7 +104,7 @@ export function parseArgs(argv: readonly string[], scriptDir: string): Options {
   if (challenge !== undefined && !CHALLENGE.test(challenge)) throw usageFailure('--challenge must be base64 or base64url');
   const keyPath = values.get('key') || join(scriptDir, HOST_KEY_FILE);
   const specText = values.get('spec');
-  const decoded = specText === undefined ? undefined : decodeSpec(specText);
+  const decoded = specText === undefined || specText === '-' ? undefined : decodeSpec(specText);
   if (decoded !== undefined && 'problem' in decoded) throw usageFailure(`--spec: ${decoded.problem}`);
   return {
     challenge,
@@ -119,5 +121,6 @@ export function parseArgs(argv: readonly string[], scriptDir: string): Options {
     deadlineMs: toMs('--deadline-ms', values.get('deadline-ms'), 0, 24 * 3600 * 1000, 0),
     idleMs: toMs('--idle-ms', values.get('idle-ms'), 0, 7 * 24 * 3600 * 1000, 0),
     spec: decoded === undefined ? undefined : decoded.spec,
+    specOnStdin: specText === '-',
   };
 }

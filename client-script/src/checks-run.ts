@@ -8,6 +8,11 @@ import type { CheckResult } from './protocol.js';
 // exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; any other status, a signal or a timeout is
 // UNKNOWN with the reason as its text. A check not due reports its last result again
 // (`fresh: false`), so its series has a value at every poll and a rule sees the last state.
+// A check the poll had no time for (none left, or the poll's deadline cut it before its own
+// timeout) is not the check's result: its last result is reported again and kept, with its old
+// time, so it is due again at the next poll. Only a check that never ran reports UNKNOWN then,
+// and only for that poll. Remembering "not run" as a result would hold UNKNOWN (status 3, which a
+// rule check_status >= 2 fires on) for the check's whole interval.
 
 export const STATUS = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
 
@@ -82,6 +87,8 @@ export async function runChecks(
 ): Promise<{ results: CheckResult[]; memories: CheckMemories }> {
   const run = deps.run || runPlugin;
   const kept: CheckMemories = Object.create(null);
+  /** Checks this poll had no time for, with why: not remembered as their result. */
+  const starved: { [name: string]: { at: number; text: string } } = Object.create(null);
   const started = deps.now();
   const due = checks.filter((check) => isDue(check, memories[check.name], started));
   let next = 0;
@@ -91,12 +98,15 @@ export async function runChecks(
       const at = deps.now();
       const left = deps.doneBy - at;
       if (left < MIN_RUN_MS) {
-        kept[check.name] = { id: checkIdentity(check), at, status: STATUS.unknown, text: "not run: no time left before the poll's deadline", perf: [] };
+        starved[check.name] = { at, text: "not run: no time left before the poll's deadline" };
         continue;
       }
       const limit = Math.min(check.timeoutMs, Math.floor(left));
       const outcome = await run(check.command, limit);
-      kept[check.name] = { id: checkIdentity(check), at, ...judgeRun(outcome, limit, limit < check.timeoutMs) };
+      const judged = judgeRun(outcome, limit, limit < check.timeoutMs);
+      // Its own timeout is its result; the poll's deadline coming first is not.
+      if (outcome.timedOut && limit < check.timeoutMs) starved[check.name] = { at, text: judged.text };
+      else kept[check.name] = { id: checkIdentity(check), at, ...judged };
     }
   };
   const workers: Array<Promise<void>> = [];
@@ -105,7 +115,14 @@ export async function runChecks(
   const results: CheckResult[] = [];
   for (const check of checks) {
     const fresh = kept[check.name];
-    const memory = fresh || memories[check.name];
+    const before = memories[check.name];
+    const last = before !== undefined && before.id === checkIdentity(check) ? before : undefined;
+    const skipped = starved[check.name];
+    if (skipped !== undefined && last === undefined) {
+      results.push({ name: check.name, status: STATUS.unknown, text: skipped.text, perf: [], ranAt: skipped.at, fresh: true });
+      continue;
+    }
+    const memory = fresh || (skipped !== undefined ? last : before);
     if (memory === undefined) continue;
     if (!fresh) kept[check.name] = memory;
     results.push({ name: check.name, status: memory.status, text: memory.text, perf: memory.perf, ranAt: memory.at, fresh: fresh !== undefined });

@@ -1,6 +1,7 @@
-import type { WatchSpec } from './checks-spec.js';
+import type { LogSpec, WatchSpec } from './checks-spec.js';
 import { runChecks, type CheckMemories, type CheckMemory } from './checks-run.js';
-import { followLog, type LogMemory } from './logs-follow.js';
+import { followInTime, logMemoryOf, type Followed, type LogMemory } from './logs-follow.js';
+import { LogHelpers, mountsFor, networkMountOf } from './logs-remote.js';
 import type { CheckResult, CollectorError, LogResult } from './protocol.js';
 import { readStateSection, writeStateSection } from './state-file.js';
 
@@ -22,6 +23,10 @@ export interface WatchDeps {
   readonly now: () => number;
   /** Host clock by which the checks must be done; Infinity without a deadline. */
   readonly doneBy: number;
+  /** Where the mount table is read, to tell logs on network mounts (logs-remote.ts); default /proc. */
+  readonly procRoot?: string;
+  /** The argv that reads a log on a network mount, before its request; default this script with --read-log. */
+  readonly logHelper?: readonly string[];
 }
 
 type Obj = { readonly [key: string]: unknown };
@@ -45,9 +50,8 @@ function logMemories(section: unknown): { [name: string]: LogMemory } {
   const memories: { [name: string]: LogMemory } = Object.create(null);
   if (!isObject(section)) return memories;
   for (const name of Object.keys(section)) {
-    const m = section[name];
-    if (!isObject(m) || typeof m.path !== 'string' || !isNumber(m.dev) || !isNumber(m.ino) || !isNumber(m.offset) || m.offset < 0 || typeof m.head !== 'string') continue;
-    memories[name] = { path: m.path, dev: m.dev, ino: m.ino, offset: m.offset, head: m.head, midLine: m.midLine === true };
+    const memory = logMemoryOf(section[name]);
+    if (memory !== undefined) memories[name] = memory;
   }
   return memories;
 }
@@ -60,21 +64,37 @@ export async function runWatches(spec: WatchSpec, deps: WatchDeps): Promise<Watc
   const keptLogs: { [name: string]: LogMemory } = Object.create(null);
   // Logs first: reading is quick and bounded, and the checks then have the rest of the time.
   const logDeps = { now: deps.now, doneBy: Math.min(deps.doneBy, deps.now() + LOGS_BUDGET_MS) };
+  const mounts = spec.logs.length > 0 ? mountsFor(deps.procRoot || '/proc') : [];
+  const helpers = new LogHelpers({
+    statePath: deps.statePath,
+    now: deps.now,
+    doneBy: deps.doneBy,
+    matchBy: logDeps.doneBy,
+    helper: deps.logHelper || [process.execPath, process.argv[1] || '', '--read-log'],
+  });
+  // Logs on network mounts go to helpers, one per mount, all started at once: they run while
+  // the local logs are read here.
+  const remote = new Map<string, LogSpec[]>();
   for (const log of spec.logs) {
-    try {
-      const followed = followLog(log, rememberedLogs[log.name], logDeps);
-      logs.push(followed.result);
-      if (followed.memory !== undefined) keptLogs[log.name] = followed.memory;
-      // Shown with the poll (`metrix hosts`, the poll's log line), like a mount that did not answer.
-      if (followed.warning !== undefined) errors.push({ collector: 'logs', message: `${log.name}: ${followed.warning}` });
-    } catch (err) {
-      const why = `cannot read: ${err instanceof Error ? err.message : String(err)}`;
-      logs.push({ name: log.name, matches: 0, lines: [], note: why });
-      errors.push({ collector: 'logs', message: `${log.name}: ${log.path}: ${why}` });
-      const before = rememberedLogs[log.name];
-      if (before !== undefined) keptLogs[log.name] = before;
-    }
+    const mount = networkMountOf(log.path, mounts);
+    if (mount !== undefined) remote.set(mount, (remote.get(mount) || []).concat([log]));
   }
+  const remoteRead = helpers.followAll(remote, rememberedLogs);
+  const followed: { [name: string]: Followed } = Object.create(null);
+  for (const log of spec.logs) {
+    if (networkMountOf(log.path, mounts) === undefined) followed[log.name] = followInTime(log, rememberedLogs[log.name], logDeps);
+  }
+  const fromHelpers = await remoteRead;
+  for (const log of spec.logs) {
+    const one = followed[log.name] || fromHelpers[log.name];
+    if (one === undefined) continue;
+    logs.push(one.result);
+    if (one.memory !== undefined) keptLogs[log.name] = one.memory;
+    // Shown with the poll (`metrix hosts`, the poll's log line), like a mount that did not answer.
+    if (one.warning !== undefined) errors.push({ collector: 'logs', message: `${log.name}: ${one.warning}` });
+  }
+  const hungProblem = helpers.save();
+  if (hungProblem !== undefined) errors.push({ collector: 'logs', message: hungProblem });
   const checks = await runChecks(spec.checks, checkMemories(readStateSection(deps.statePath, 'checks')), deps);
   // Sections hold only what the spec names: a check or log removed from the config is forgotten.
   for (const [name, value] of [['logs', keptLogs], ['checks', checks.memories]] as const) {

@@ -1,6 +1,7 @@
 import { isStillRunning, type ProcessIdentity } from './process-identity.js';
 import { readStateSection, writeStateSection } from './state-file.js';
 
+// Also used for the helpers that read logs on network mounts (logs-remote.ts, section "hungLogs").
 // A statfs helper that timed out on a dead NFS or FUSE mount is stuck in the kernel, where
 // SIGKILL cannot reach it. Starting another on every poll would pile up one unkillable
 // process per poll and mount, so the stuck one is remembered in the state file, and its
@@ -70,14 +71,15 @@ export function stillHungMessage(h: HungHelper): string {
 }
 
 /** The remembered helpers that still run, by mount; one that ended (or whose pid was reused) is left out. */
-export function loadHungHelpers(statePath: string, isRunning: (p: ProcessIdentity) => boolean = isStillRunning): Map<string, HungHelper> {
+export function loadHungHelpers(statePath: string, isRunning: (p: ProcessIdentity) => boolean = isStillRunning, section = HUNG_STATFS_SECTION): Map<string, HungHelper> {
   const running = new Map<string, HungHelper>();
-  for (const h of parseHungHelpers(readStateSection(statePath, HUNG_STATFS_SECTION))) if (isRunning(h)) running.set(h.mount, h);
+  for (const h of parseHungHelpers(readStateSection(statePath, section))) if (isRunning(h)) running.set(h.mount, h);
   return running;
 }
 
 /** Stores the plan; returns an error text when the state file cannot be written. */
-export function saveHungHelpers(statePath: string, helpers: readonly HungHelper[]): string | undefined {
-  const problem = writeStateSection(statePath, HUNG_STATFS_SECTION, renderHungHelpers(helpers));
-  return problem === undefined ? undefined : `${problem}: a hung mount's statfs is retried on every poll until it can`;
+export function saveHungHelpers(statePath: string, helpers: readonly HungHelper[], section = HUNG_STATFS_SECTION): string | undefined {
+  const problem = writeStateSection(statePath, section, renderHungHelpers(helpers));
+  const what = section === HUNG_STATFS_SECTION ? 'statfs' : 'log reading';
+  return problem === undefined ? undefined : `${problem}: a hung mount's ${what} is retried on every poll until it can`;
 }

@@ -32,6 +32,16 @@ export interface LogMemory {
   readonly midLine: boolean;
 }
 
+const isNumber = (value: unknown): value is number => typeof value === 'number' && isFinite(value);
+
+/** A remembered place read back (state file, a helper's answer): undefined when damaged. */
+export function logMemoryOf(value: unknown): LogMemory | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const m = value as { [key: string]: unknown };
+  if (typeof m.path !== 'string' || !isNumber(m.dev) || !isNumber(m.ino) || !isNumber(m.offset) || m.offset < 0 || typeof m.head !== 'string') return undefined;
+  return { path: m.path, dev: m.dev, ino: m.ino, offset: m.offset, head: m.head, midLine: m.midLine === true };
+}
+
 export interface FollowDeps {
   readonly now: () => number;
   /** Matching stops for this poll at this time (host clock); it goes on where it stopped next time. */
@@ -89,6 +99,12 @@ function scanFrom(fd: number, offset: number, size: number, budget: number, skip
     start = newline + 1;
   }
   while (start < got) {
+    // Before every line: one hostile line may be slow (logs-pattern.ts), a million quick ones
+    // are not, and a line started after the time is up would keep the poll waiting for it.
+    if (deps.now() > deps.doneBy) {
+      scan.stoppedEarly = true;
+      break;
+    }
     let end = buffer.indexOf(10, start);
     if (end >= got) end = -1;
     if (end < 0) {
@@ -104,11 +120,6 @@ function scanFrom(fd: number, offset: number, size: number, budget: number, skip
       if (scan.lines.length > MAX_LINES) scan.lines.shift();
     }
     start = end + 1;
-    // Every line: one hostile line may be slow (logs-pattern.ts), a million quick ones are not.
-    if (deps.now() > deps.doneBy) {
-      scan.stoppedEarly = true;
-      break;
-    }
   }
   return { offset: offset + Math.min(start, got), midLine };
 }
@@ -183,5 +194,20 @@ export function followLog(log: LogSpec, memory: LogMemory | undefined, deps: Fol
     return warning === undefined ? followed : { ...followed, warning: `${log.path}: ${warning}` };
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * followLog for one log of a poll, never throwing: when the time for logs is already spent the
+ * log is not opened (matching is synchronous: no timer could stop it), and a read that fails
+ * is the log's own note. Either way the log keeps its place for the next poll.
+ */
+export function followInTime(log: LogSpec, memory: LogMemory | undefined, deps: FollowDeps): Followed {
+  const unread = (why: string): Followed => ({ result: { name: log.name, matches: 0, lines: [], note: why }, memory, warning: `${log.path}: ${why}` });
+  if (deps.now() > deps.doneBy) return unread('not read this poll: the time for logs ran out');
+  try {
+    return followLog(log, memory, deps);
+  } catch (err) {
+    return unread(`cannot read: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

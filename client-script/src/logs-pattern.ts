@@ -1,25 +1,29 @@
 // A log's `match` runs on the host, in the collector, on lines anyone who can write to the
 // log chose. Node 12's regular expressions backtrack and cannot be interrupted, so a pattern
 // like (a+)+$ would let one hostile line stall the collector for hours. Only a subset is
-// accepted, the one whose cost stays polynomial and small on a capped line:
+// accepted, one whose worst case on a line is bounded and small:
 //   - no backreferences (\1, \k<name>) and no lookaround ((?=, (?!, (?<=, (?<!);
 //   - no repeated group: a quantifier after ")" other than "?" (so no (a+)+, (a|aa)*);
-//   - at most MAX_WIDE wide repeats in the whole pattern: unbounded ones (*, +, {n,}) and
-//     {n,m} with m over MAX_NARROW; none over MAX_REPEAT;
-//   - lines are cut to MATCH_CHARS before matching.
-// That leaves what log patterns are made of: words, alternatives, classes, ".*" between words.
-// Two wide repeats can still cost a cube of the line's length: `npm run bench:log-patterns`
-// (Node 20, a loaded machine) has ".*.*=" at ~0.2 s on 512 "a"s and ~1 s on 1024, so
-// lines are matched on their first 512 characters, and the follower stops matching for the
-// poll once its time is up (logs-follow.ts).
+//   - lines are cut to MATCH_CHARS before matching;
+//   - the backtracking bound: a match tried at each of the n = MATCH_CHARS starts can go
+//     through at most the product of the choices of every choice point: a variable quantifier
+//     (max > min: ?, *, +, {n,m}) has min(max, n) - min + 1, a group or the whole pattern with
+//     b alternatives has b. That product times n is kept under MAX_COST, and there are at most
+//     MAX_VARIABLE variable quantifiers (a long chain of small ones costs more per choice).
+// MAX_COST is one wide repeat (.*, \d+, [^ ]*) with up to a hundred-fold of narrow choices
+// ((a|b), \d{1,3}, x?): `npm run bench:log-patterns` measures the worst accepted shapes on one
+// hostile 512-character line. Two wide repeats (".*.*=", 56 ms; ".*aaaa.*b", 97 ms) and chains
+// like x{0,16} x5 (33 s) or a? x20 (0.66 s, doubling per a?) are refused.
 
-export const MAX_WIDE = 2;
-export const MAX_NARROW = 16;
+/** Variable quantifiers allowed in one pattern. */
+export const MAX_VARIABLE = 8;
 export const MAX_REPEAT = 1000;
 /** Only the first this many characters of a line are matched. */
 export const MATCH_CHARS = 512;
 
 const MAX_PATTERN_LENGTH = 512;
+/** Ways to try a line the backtracking may go through: n starts x one wide repeat x 100. */
+export const MAX_COST = MATCH_CHARS * (MATCH_CHARS + 1) * 100;
 
 /** Why a pattern is refused, or undefined when it compiles and keeps to the safe subset. */
 export function logPatternProblem(pattern: string): string | undefined {
@@ -30,7 +34,10 @@ export function logPatternProblem(pattern: string): string | undefined {
   } catch (err) {
     return `is not a regular expression (${err instanceof Error ? err.message : String(err)})`;
   }
-  let wide = 0;
+  let variable = 0;
+  let cost = MATCH_CHARS;
+  /** Alternatives counted so far in each open group; the first entry is the whole pattern. */
+  const branches = [1];
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern.charAt(i);
@@ -52,17 +59,38 @@ export function logPatternProblem(pattern: string): string | undefined {
       continue;
     }
     if (c === '(' && /^\(\?<?[=!]/.test(pattern.slice(i, i + 4))) return 'uses lookaround ((?=, (?!, (?<=, (?<!), which is not allowed in log patterns';
+    if (c === '(') {
+      branches.push(1);
+      // "(?:" and "(?<name>" are groups too; their "?" is not a quantifier.
+      if (pattern.charAt(i + 1) === '?') i++;
+      continue;
+    }
+    if (c === '|') {
+      branches[branches.length - 1]!++;
+      continue;
+    }
+    if (c === ')') {
+      cost *= branches.pop() || 1;
+      continue;
+    }
     const quantifier = quantifierAt(pattern, i);
     if (quantifier === undefined) continue;
     if (quantifier.max > MAX_REPEAT && quantifier.max !== Infinity) return `repeats more than ${MAX_REPEAT} times ({n,m} with m over ${MAX_REPEAT})`;
     if (pattern.charAt(i - 1) === ')' && !(quantifier.min === 0 && quantifier.max === 1)) {
       return 'repeats a group ("(...)*", "(...)+", "(...){n,m}"), which can take exponential time on a hostile line; repeat single characters or classes instead';
     }
-    if (quantifier.max > MAX_NARROW) wide++;
-    if (wide > MAX_WIDE) return `has more than ${MAX_WIDE} wide repeats (*, +, {n,}, {n,m} with m over ${MAX_NARROW}), which can take very long on a hostile line`;
+    if (quantifier.max > quantifier.min) {
+      variable++;
+      cost *= Math.min(quantifier.max, MATCH_CHARS) - Math.min(quantifier.min, MATCH_CHARS) + 1;
+    }
     i += quantifier.length - 1;
     // A lazy mark after a quantifier is part of it.
     if (pattern.charAt(i + 1) === '?') i++;
+  }
+  cost *= branches[0] || 1;
+  if (variable > MAX_VARIABLE) return `has more than ${MAX_VARIABLE} variable repeats (?, *, +, {n,m}), which can take very long on a hostile line`;
+  if (cost > MAX_COST) {
+    return `can take too long on a hostile line (its repeats and alternatives allow ~${cost.toExponential(1)} tries on a ${MATCH_CHARS}-character line, at most ${MAX_COST.toExponential(1)}): use at most one wide repeat (*, +, {n,}) and few narrow ones (?, {n,m}, (a|b))`;
   }
   return undefined;
 }

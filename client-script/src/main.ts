@@ -2,6 +2,7 @@ import { CollectorFailure, deadlineFailure } from './failure.js';
 import { parseArgs } from './args.js';
 import { runCollector } from './run.js';
 import { serveRequests } from './serve.js';
+import { readLogHelper } from './logs-remote.js';
 import { REPLACED_EXIT } from './protocol.js';
 
 // Entry point of the bundled collector. Whatever happens, stdout carries either the one
@@ -47,7 +48,12 @@ const armDeadline = (ms: number): (() => void) => {
 };
 
 const argv = process.argv.slice(2);
-if (serving) {
+if (argv[0] === '--read-log') {
+  // A helper started by this collector to read one log on a network mount (logs-remote.ts).
+  Promise.resolve()
+    .then(() => readLogHelper(argv[1]))
+    .then((line) => exitAfter(process.stdout, line, 0), fail);
+} else if (serving) {
   // Resident (metrix run): stays up until the poller closes stdin or a new upload replaces us.
   Promise.resolve()
     .then(() => {

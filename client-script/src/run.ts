@@ -2,7 +2,7 @@ import { accessSync, constants } from 'fs';
 import { hostname } from 'os';
 import { join } from 'path';
 import { parseArgs, USAGE, type Options } from './args.js';
-import { deadlineMargin, type WatchSpec } from './checks-spec.js';
+import { deadlineMargin, decodeSpec, type WatchSpec } from './checks-spec.js';
 import { runWatches, type Watched } from './checks-watch.js';
 import { collectAll, type Collected } from './collect.js';
 import type { CollectContext } from './collectors/collector.js';
@@ -94,12 +94,42 @@ export async function pollOnce(prepared: Prepared, challenge: string, warmupMs: 
  * One collector run, from the command line to the text for stdout. Whole-run failures
  * throw CollectorFailure; a collector that fails on its own is listed in the report.
  */
-export async function runCollector(argv: readonly string[], scriptDir: string, armDeadline: (ms: number) => void = () => undefined): Promise<string> {
+export async function runCollector(
+  argv: readonly string[],
+  scriptDir: string,
+  armDeadline: (ms: number) => void = () => undefined,
+  readInput: () => Promise<string> = () => readStdin(),
+): Promise<string> {
   const options = parseArgs(argv, scriptDir);
   if (options.help) return `${USAGE}\n`;
   if (options.serve) throw usageFailure('--serve is handled by the entry point, not by a one-shot run');
   // SSH cannot always signal a remote process (sshd refuses it for root sessions), so the
   // collector keeps the poller's time limit itself instead of outliving an abandoned poll.
   if (options.deadlineMs > 0) armDeadline(options.deadlineMs);
-  return pollOnce(prepare(options), options.challenge || '', options.warmupMs, options.deadlineMs, options.spec);
+  const spec = options.specOnStdin ? specFrom(await readInput()) : options.spec;
+  return pollOnce(prepare(options), options.challenge || '', options.warmupMs, options.deadlineMs, spec);
+}
+
+/** The most `--spec -` reads from stdin: far more than the largest spec the poller sends. */
+export const MAX_SPEC_INPUT_BYTES = 1024 * 1024;
+
+function specFrom(text: string): WatchSpec {
+  const decoded = decodeSpec(text.trim());
+  if ('problem' in decoded) throw usageFailure(`--spec - (stdin): ${decoded.problem}`);
+  return decoded.spec;
+}
+
+/** All of stdin, at most MAX_SPEC_INPUT_BYTES; the poller writes one line and closes it (the deadline covers one that does not). */
+export function readStdin(input: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    input.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_SPEC_INPUT_BYTES) reject(usageFailure(`--spec -: more than ${MAX_SPEC_INPUT_BYTES} bytes on stdin`));
+      else chunks.push(chunk);
+    });
+    input.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    input.on('error', (err: Error) => reject(usageFailure(`--spec -: cannot read stdin: ${err.message}`)));
+  });
 }

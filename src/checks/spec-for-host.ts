@@ -18,3 +18,15 @@ export function specForHost(config: Pick<Config, 'checks' | 'logs'>, host: Host)
 export function specArgs(spec: WatchSpec | undefined): string[] {
   return spec === undefined ? [] : ['--spec', encodeSpec(spec)];
 }
+
+/**
+ * A one-shot collector's arguments with the spec moved to its stdin (`--spec -`): check
+ * command lines on the host's command line would be readable by every user there in `ps`.
+ * The resident collector gets its spec in the request line on stdin already (warm-transport).
+ */
+export function specOnStdin(args: readonly string[]): { args: string[]; stdin: string | undefined } {
+  const at = args.indexOf('--spec');
+  const spec = at < 0 ? undefined : args[at + 1];
+  if (spec === undefined || spec === '-') return { args: [...args], stdin: undefined };
+  return { args: [...args.slice(0, at), '--spec', '-', ...args.slice(at + 2)], stdin: `${spec}\n` };
+}

@@ -9,6 +9,8 @@ export interface ChildLimits {
   readonly maxOutputBytes: number;
   /** Aborting it kills the child at once (the run is stopping). */
   readonly signal?: AbortSignal;
+  /** Written to the child's stdin, which is then closed (at once without it). */
+  readonly stdin?: string;
 }
 
 /**
@@ -17,7 +19,10 @@ export interface ChildLimits {
  */
 export function runChild(command: string, args: readonly string[], limits: ChildLimits): Promise<Outcome<ExecResult>> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // A child that exits without reading its stdin must not turn into an EPIPE error here.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(limits.stdin ?? '');
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';

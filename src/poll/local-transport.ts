@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Host } from '../config/types.js';
 import { runChild } from './child-process.js';
+import { specOnStdin } from '../checks/spec-for-host.js';
 import { fail, ok, type Failure, type Outcome } from '../result.js';
 import type { ResidentEnd, ResidentProcess } from './resident.js';
 import type { ExecRequest, ExecResult, Transport } from './transport.js';
@@ -31,7 +32,8 @@ export class LocalTransport implements Transport, ResidentStarter {
   exec(host: Host, request: ExecRequest): Promise<Outcome<ExecResult>> {
     const running = new AbortController();
     this.#running.set(host.name, running);
-    return runChild(process.execPath, [...this.#args(host), ...request.args], { ...request, signal: running.signal }).finally(() => {
+    const { args, stdin } = specOnStdin(request.args);
+    return runChild(process.execPath, [...this.#args(host), ...args], { ...request, stdin, signal: running.signal }).finally(() => {
       if (this.#running.get(host.name) === running) this.#running.delete(host.name);
     });
   }

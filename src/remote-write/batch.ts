@@ -43,18 +43,32 @@ export function cutBatches(rows: readonly StoredRow[], maxSamples: number): Batc
 /** The groups of each host, by host name (hosts in none, and metrix's own "(metrix)", absent). */
 export type HostGroups = ReadonlyMap<string, readonly string[]>;
 
+/** Series whose encoded labels one generation of WireEncoder's cache holds (two generations are kept). */
+export const MAX_CACHED_LABELS = 50_000;
+
 /**
  * Turns batches into request bodies: protobuf, then snappy. A series' labels are encoded once
  * (per encoder) and reused. Names and labels are those `metrix serve`'s /metrics gives the same
  * series (src/serve/exposition.ts), so one dashboard reads either: see seriesLabels.
+ * The cache lives as long as `metrix run`, and series come and go (perfdata labels, mounts,
+ * hosts), so it is held in two generations of at most `limit` series: when the newer is full it
+ * becomes the older and the older is dropped; a series still sent is moved up when looked up.
+ * So memory stays under 2 x limit entries and a fleet's steady series are encoded once.
  */
 export class WireEncoder {
-  private readonly labels = new Map<number, Buffer>();
+  private labels = new Map<number, Buffer>();
+  private older = new Map<number, Buffer>();
 
   constructor(
     private readonly extra: Labels,
     private readonly groups: HostGroups,
+    private readonly limit = MAX_CACHED_LABELS,
   ) {}
+
+  /** Series whose labels are held encoded now. */
+  get cached(): number {
+    return this.labels.size + this.older.size;
+  }
 
   /** The snappy-compressed WriteRequest of a batch, and its size before compression. */
   encode(batch: Batch): { body: Buffer; raw: number } {
@@ -68,10 +82,13 @@ export class WireEncoder {
 
   private labelsOf(host: string, sample: QueuedSample): Buffer {
     let encoded = this.labels.get(sample.series);
-    if (encoded === undefined) {
-      encoded = encodeLabels(seriesLabels(host, this.groups.get(host) ?? [], sample.metric, sample.labels, this.extra));
-      this.labels.set(sample.series, encoded);
+    if (encoded !== undefined) return encoded;
+    encoded = this.older.get(sample.series) ?? encodeLabels(seriesLabels(host, this.groups.get(host) ?? [], sample.metric, sample.labels, this.extra));
+    if (this.labels.size >= this.limit) {
+      this.older = this.labels;
+      this.labels = new Map();
     }
+    this.labels.set(sample.series, encoded);
     return encoded;
   }
 }

@@ -6,6 +6,8 @@ const STDERR_TAIL_CHARS = 4096;
 export interface CommandLimits {
   readonly timeoutMs: number;
   readonly maxOutputBytes: number;
+  /** Written to the command's stdin, which is then closed; without it stdin is left alone. */
+  readonly stdin?: string;
 }
 
 export interface CommandResult {
@@ -60,6 +62,7 @@ export function runRemote(connection: SshConnection, command: string, limits: Co
           stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
         });
         opened.on('error', (err: Error) => finish(fail('ssh', `${what} failed: ${err.message}`), true));
+        if (limits.stdin !== undefined) opened.end(limits.stdin);
         opened.on('close', () => {
           // Read at close, not from an `exit` listener here: the status may have come before this ran.
           const exit = started.exitStatus();

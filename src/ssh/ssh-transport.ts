@@ -1,4 +1,5 @@
 import type { Host } from '../config/types.js';
+import { specOnStdin } from '../checks/spec-for-host.js';
 import { fail, ok, type Outcome } from '../result.js';
 import type { ExecRequest, ExecResult, Transport } from '../poll/transport.js';
 import type { SshSecrets } from './auth.js';
@@ -63,7 +64,8 @@ export class SshTransport implements Transport, ResidentStarter {
   /** `<node> <remoteDir>/metrix-collector.js <args…>`; a non-zero exit is 'collector-failed'. */
   async exec(host: Host, request: ExecRequest): Promise<Outcome<ExecResult>> {
     const collector = remotePath(host.remoteDir, COLLECTOR_FILE);
-    const run = await this.runCommand(host, [host.node, collector, ...request.args], request, `collector on ${host.name}`);
+    const { args, stdin } = specOnStdin(request.args);
+    const run = await this.runCommand(host, [host.node, collector, ...args], { ...request, stdin }, `collector on ${host.name}`);
     if (!run.ok) return run;
     const { exitCode, stdout, stderr } = run.value;
     if (exitCode === 0) return ok({ stdout, stderr });

@@ -107,6 +107,25 @@ describe.skipIf(missing !== undefined)('checks and logs over sshd', () => {
     expect(mails).toMatch(/lines: +ERROR disk sda failed\r?\n {12}kernel panic - not syncing/);
   }, 180_000);
 
+  it("sends a one-shot collector its checks on stdin, not on its command line where every user of the host reads them in ps", async () => {
+    const dir = tempDir();
+    writeFarmConfig(farm, dir, [{ name: 'node1', port: farm.servers[0]!.port }], 'connectTimeout="5s" commandTimeout="20s"');
+    // The check prints the command line of its parent: the collector.
+    const config = readFileSync(join(dir, 'config.xml'), 'utf8').replace(
+      '</metrix>',
+      `  <checks><check name="argv" command="tr '\\000' ' ' &lt; /proc/$PPID/cmdline; echo; exit 2"/></checks>\n</metrix>`,
+    );
+    writeFileSync(join(dir, 'config.xml'), config);
+    expect((await runCli(dir, ['upload'])).code).toBe(0);
+    const run = await runCli(dir, ['execute']);
+    expect(run.stdout, run.stderr).toMatch(/1 ok, 0 failed/);
+    expect(await latest(dir, 'check_status')).toEqual({ argv: 2 });
+    const events = JSON.parse((await runCli(dir, ['events', '--format', 'json'])).stdout) as Array<{ kind: string; text: string }>;
+    const shown = events.find((e) => e.kind === 'check_changed')!.text;
+    expect(shown).toMatch(/metrix-collector\.js .*--spec -( |$)/);
+    expect(shown).not.toMatch(/cmdline|--spec [A-Za-z0-9_-]{20}/);
+  }, 120_000);
+
   it('counts lines across a rotation by rename and by copytruncate between polls', async () => {
     const dir = tempDir();
     const log = join(dir, 'kern.log');

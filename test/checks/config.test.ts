@@ -46,6 +46,7 @@ describe('<checks> and <logs> in config.xml', () => {
     [checks('<check name="a"/>'), '<check name="a"> missing required attribute "command"'],
     [logs('<log name="l" path="var/log/x" match="x"/>'), '<log name="l"> path="var/log/x": must be an absolute path on the hosts, at most 1024 characters'],
     [logs('<log name="l" path="/x" match="(a+)+$"/>'), '<log name="l"> match="(a+)+$": repeats a group ("(...)*", "(...)+", "(...){n,m}"), which can take exponential time on a hostile line; repeat single characters or classes instead'],
+    [logs('<log name="l" path="/x" match="sshd.*Failed.*root"/>'), '<log name="l"> match="sshd.*Failed.*root": can take too long on a hostile line (its repeats and alternatives allow ~1.3e+8 tries on a 512-character line, at most 2.6e+7): use at most one wide repeat (*, +, {n,}) and few narrow ones (?, {n,m}, (a|b))'],
     [logs('<log name="l" path="/x" match="[oops"/>'), expect.stringMatching(/^<log name="l"> match="\[oops": is not a regular expression \(/)],
     [logs('<log name="l" path="/x" match="x" ignoreCase="yes"/>'), '<log name="l"> ignoreCase="yes": not allowed (allowed: true, false)'],
     [doc('<checks><log name="l" path="/x" match="x"/></checks>'), expect.stringMatching(/^<checks> unknown element <log> \(allowed: check/)],

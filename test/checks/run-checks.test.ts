@@ -121,3 +121,45 @@ describe('when a check is due', () => {
     expect(second.results).toEqual([{ name: 'c', status: 2, text: 'CRITICAL at 5000000', perf: [], ranAt: 5_000_000, fresh: false }]);
   });
 });
+
+describe('a check the poll had no time for', () => {
+  const hourly = check('hourly', 'probe', { everyMs: 3_600_000, timeoutMs: 30_000 });
+  const remembered = (at: number): CheckMemories => ({ hourly: { id: `probe\u0000${hourly.timeoutMs}`, at, status: 0, text: 'OK: was fine', perf: [] } }) as CheckMemories;
+  const ok = async () => ({ code: 0, signal: undefined, timedOut: false, startError: undefined, stdout: 'OK: fine now\n', stderr: '', droppedBytes: 0 });
+  const cutShort = async () => ({ code: undefined, signal: 'SIGKILL', timedOut: true, startError: undefined, stdout: '', stderr: '', droppedBytes: 0 });
+
+  it('with no time left: reports its last result again and runs at the next poll, not an hour later', async () => {
+    let now = 10_000_000;
+    const starved = await runChecks([hourly], remembered(now - 3_600_000), { now: () => now, doneBy: now + 100, run: ok });
+    expect(starved.results).toEqual([{ name: 'hourly', status: 0, text: 'OK: was fine', perf: [], ranAt: now - 3_600_000, fresh: false }]);
+    now += 60_000;
+    const next = await runChecks([hourly], starved.memories, { now: () => now, doneBy: Infinity, run: ok });
+    expect(next.results[0]).toMatchObject({ status: 0, text: 'OK: fine now', ranAt: now, fresh: true });
+  });
+
+  it("cut short by the poll's deadline: not remembered as UNKNOWN, due again at the next poll", async () => {
+    let now = 20_000_000;
+    const cut = await runChecks([hourly], remembered(now - 3_600_000), { now: () => now, doneBy: now + 2000, run: cutShort });
+    expect(cut.results[0]).toMatchObject({ status: 0, text: 'OK: was fine', fresh: false });
+    now += 60_000;
+    const next = await runChecks([hourly], cut.memories, { now: () => now, doneBy: Infinity, run: ok });
+    expect(next.results[0]).toMatchObject({ status: 0, text: 'OK: fine now', fresh: true });
+  });
+
+  it('that never ran: UNKNOWN with the reason for this poll only', async () => {
+    let now = 30_000_000;
+    const starved = await runChecks([hourly], {}, { now: () => now, doneBy: now + 100, run: ok });
+    expect(starved.results[0]).toMatchObject({ status: 3, text: "not run: no time left before the poll's deadline" });
+    expect(Object.keys(starved.memories)).toEqual([]);
+    now += 60_000;
+    const next = await runChecks([hourly], starved.memories, { now: () => now, doneBy: Infinity, run: ok });
+    expect(next.results[0]).toMatchObject({ status: 0, fresh: true });
+  });
+
+  it('its own timeout is its result, kept for its interval', async () => {
+    const now = 40_000_000;
+    const timedOut = await runChecks([hourly], {}, { now: () => now, doneBy: Infinity, run: cutShort });
+    expect(timedOut.results[0]).toMatchObject({ status: 3, text: 'timed out after 30s', fresh: true });
+    expect(timedOut.memories.hourly).toMatchObject({ status: 3, at: now });
+  });
+});

@@ -23,6 +23,7 @@ const DEFAULTS = {
   print: false,
   serve: false,
   help: false,
+  specOnStdin: false,
 };
 
 function failureOf(run: () => unknown): CollectorFailure {

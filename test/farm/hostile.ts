@@ -64,7 +64,8 @@ const { join } = require('path');
 const nacl = require(${JSON.stringify(nacl)});
 const key = JSON.parse(readFileSync(join(__dirname, 'metrix-host.key'), 'utf8'));
 const args = process.argv.slice(2);
-const report = JSON.parse(execFileSync(process.execPath, [join(__dirname, ${JSON.stringify(REAL_COLLECTOR)}), '--print', ...args]).toString());
+// stdin passed on: a one-shot poll's spec comes on it (--spec -).
+const report = JSON.parse(execFileSync(process.execPath, [join(__dirname, ${JSON.stringify(REAL_COLLECTOR)}), '--print', ...args], { stdio: ['inherit', 'pipe', 'pipe'] }).toString());
 report.host = key.host;
 ${spoil};
 const nonce = nacl.randomBytes(nacl.box.nonceLength);

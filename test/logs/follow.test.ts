@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogSpec } from '../../client-script/src/checks-spec.js';
 import { followLog, MAX_LINE_CHARS, MAX_READ_BYTES, type LogMemory } from '../../client-script/src/logs-follow.js';
+import { LOGS_BUDGET_MS, runWatches } from '../../client-script/src/checks-watch.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const deps = { now: () => 0, doneBy: Infinity };
@@ -120,9 +121,9 @@ describe('following a log', () => {
   });
 
   it('stops matching when its time is up and goes on from there at the next poll', () => {
-    // A clock that moves 300 ms per look: the time is up after the second line.
+    // A clock that moves 300 ms per look, one look before each line: the time is up after the second line.
     let now = 0;
-    const w = watched('ERROR', { now: () => (now += 300), doneBy: 500 });
+    const w = watched('ERROR', { now: () => (now += 300), doneBy: 700 });
     writeFileSync(w.path, '');
     w.poll();
     appendFileSync(w.path, 'ERROR 1\nERROR 2\nERROR 3\nERROR 4\n');
@@ -130,6 +131,38 @@ describe('following a log', () => {
     expect(w.poll()).toMatchObject({ matches: 2, lines: ['ERROR 1', 'ERROR 2'], note: 'matching ran out of time: 16 bytes left for the next poll' });
     now = 0;
     expect(w.poll()).toMatchObject({ matches: 2, lines: ['ERROR 3', 'ERROR 4'] });
+  });
+
+  it('matches no line once the time is up: the time is looked at before each line, not after', () => {
+    let now = 0;
+    const w = watched('ERROR', { now: () => now, doneBy: 1000 });
+    writeFileSync(w.path, '');
+    w.poll();
+    appendFileSync(w.path, 'ERROR 1\nERROR 2\n');
+    now = 1001;
+    expect(w.poll()).toMatchObject({ matches: 0, lines: [], note: 'matching ran out of time: 16 bytes left for the next poll' });
+    now = 0;
+    expect(w.poll()).toMatchObject({ matches: 2, lines: ['ERROR 1', 'ERROR 2'] });
+  });
+
+  it('opens no further log once the time for logs is spent, and reads them at the next poll', async () => {
+    const dir = tempDir();
+    const statePath = join(dir, 'state.json');
+    const logs: LogSpec[] = [0, 1, 2].map((k) => ({ name: `l${k}`, path: join(dir, `l${k}.log`), match: 'ERROR', ignoreCase: false }));
+    for (const log of logs) writeFileSync(log.path, '');
+    let now = 0;
+    await runWatches({ v: 1, checks: [], logs }, { statePath, now: () => now, doneBy: Infinity });
+    for (const log of logs) appendFileSync(log.path, 'ERROR\n');
+    // Each look at the clock takes LOGS_BUDGET_MS: the first log is read, the others not opened.
+    const spent = await runWatches({ v: 1, checks: [], logs }, { statePath, now: () => (now += LOGS_BUDGET_MS), doneBy: Infinity });
+    expect(spent.logs.map((l) => [l.name, l.matches, l.note])).toEqual([
+      ['l0', 0, 'matching ran out of time: 6 bytes left for the next poll'],
+      ['l1', 0, 'not read this poll: the time for logs ran out'],
+      ['l2', 0, 'not read this poll: the time for logs ran out'],
+    ]);
+    expect(spent.errors.map((e) => e.message)).toContain(`l2: ${logs[2]!.path}: not read this poll: the time for logs ran out`);
+    const next = await runWatches({ v: 1, checks: [], logs }, { statePath, now: () => now, doneBy: Infinity });
+    expect(next.logs.map((l) => l.matches)).toEqual([1, 1, 1]);
   });
 
   it('warns the poll of a missing file and of lines left for the next poll, not of a first sight or a rotation', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { seriesLabels } from '../../src/remote-write/batch.js';
+import { seriesLabels, WireEncoder, type StoredRow } from '../../src/remote-write/batch.js';
 import { exposedName } from '../../src/metrics/prometheus-names.js';
 import { encodeLabels, encodeWriteRequest, varintSize, writeVarint } from '../../src/remote-write/protobuf.js';
 import { snappyCompress, snappyDecompress } from '../../src/remote-write/snappy.js';
@@ -61,6 +61,25 @@ describe('the WriteRequest protobuf', () => {
     ['mem_percent', 'mem_percent'],
   ])('names %s as /metrics does: %s', (metric, name) => {
     expect(exposedName(metric)).toBe(name);
+  });
+});
+
+describe('the label cache of a long-lived encoder', () => {
+  // Churning series, as perfdata labels and mounts that come and go make them: one new id per poll.
+  const row = (id: number, series: number[]): StoredRow => ({
+    id, host: 'n1', count: series.length, samples: series.map((s) => ({ series: s, metric: 'check_perf', labels: { check: 'c', label: `l${s}` }, ts: 1_700_000_000_000 + id, value: s })),
+  });
+
+  it('holds at most two generations of its limit, keeps the steady series, and encodes the same bytes as a fresh encoder', () => {
+    const encoder = new WireEncoder({ site: 'x' }, new Map([['n1', ['gpu']]]), 100);
+    for (let poll = 0; poll < 1000; poll++) {
+      const batch = { rows: [row(poll, [1, 2, 3, 1000 + poll])], samples: 4 };
+      const sent = encoder.encode(batch);
+      expect(encoder.cached).toBeLessThanOrEqual(200);
+      if (poll % 97 === 0) expect(sent.body).toEqual(new WireEncoder({ site: 'x' }, new Map([['n1', ['gpu']]])).encode(batch).body);
+    }
+    const decoded = decodeWriteRequest(snappyDecompress(encoder.encode({ rows: [row(2000, [1, 1999])], samples: 2 }).body));
+    expect(decoded.map((s) => s.labels.find(([name]) => name === 'label')?.[1])).toEqual(['l1', 'l1999']);
   });
 });
 

@@ -111,6 +111,27 @@ function readHeader(blob: Uint8Array): { n: number; tags: number } {
 }
 
 /**
+ * How many bytes the list that starts at `base` in `blob` takes (several rows' lists may sit
+ * end to end): a packed list says so in its tags; a fixed one holds `count` values, which it
+ * does not record (the reader knows it from the row's layout).
+ */
+export function listLength(blob: Uint8Array, base: number, count: number): number {
+  if (blob[base] === FIXED) return 1 + 8 * count;
+  let n: number;
+  let tags: number;
+  if (blob[base + 1]! < 128) {
+    n = blob[base + 1]!;
+    tags = base + 2;
+  } else {
+    ({ n, tags } = readHeader(blob.subarray(base)));
+    tags += base;
+  }
+  let at = tags + n;
+  for (let i = 0; i < n; i++) at += blob[tags + i]! & 15;
+  return at - base;
+}
+
+/**
  * Value `k` of the packed list that starts at `base` in `blob` (several rows' lists may sit end
  * to end), without decoding the others: fixed, one read; packed, k tag bytes summed.
  */

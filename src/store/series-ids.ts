@@ -59,7 +59,7 @@ export class SeriesIds {
   private readonly selectHost;
   private readonly insertSeries;
   private readonly selectSeries;
-  private readonly selectInfo;
+  private readonly selectHostInfos;
   private readonly selectOfMetric;
   private readonly selectNewestId;
   /** ofMetric's answers while the series table is unchanged (`ofMetricAt`, its largest id). */
@@ -71,7 +71,9 @@ export class SeriesIds {
     this.selectHost = db.prepare<[string], { id: number }>('SELECT id FROM hosts WHERE name = ?');
     this.insertSeries = db.prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
     this.selectSeries = db.prepare<[number, string, string], { id: number }>('SELECT id FROM series WHERE host_id = ? AND metric = ? AND labels = ?');
-    this.selectInfo = db.prepare<[number], { metric: string; labels: string }>('SELECT metric, labels FROM series WHERE id = ?');
+    this.selectHostInfos = db.prepare<[number], { id: number; metric: string; labels: string }>(
+      'SELECT id, metric, labels FROM series WHERE host_id = (SELECT host_id FROM series WHERE id = ?)',
+    );
     this.selectOfMetric = db.prepare<[number, string], { id: number; labels: string }>('SELECT id, labels FROM series WHERE host_id = ? AND metric = ? ORDER BY labels');
     this.selectNewestId = db.prepare<[], number | null>('SELECT max(id) FROM series').pluck();
   }
@@ -135,10 +137,12 @@ export class SeriesIds {
   info(id: number): SeriesInfo {
     const cached = this.infos.get(id);
     if (cached) return cached;
-    const row = this.selectInfo.get(id);
-    if (!row) throw new Error(`series ${id} does not exist`);
-    const info: SeriesInfo = { metric: row.metric, labels: JSON.parse(row.labels) as Labels, counter: metricInfo(row.metric)?.kind === 'counter' };
-    this.infos.set(id, info);
+    // The rest of its host's series are wanted next (a row holds them all): read together.
+    for (const row of this.selectHostInfos.all(id)) {
+      if (!this.infos.has(row.id)) this.infos.set(row.id, { metric: row.metric, labels: JSON.parse(row.labels) as Labels, counter: metricInfo(row.metric)?.kind === 'counter' });
+    }
+    const info = this.infos.get(id);
+    if (!info) throw new Error(`series ${id} does not exist`);
     return info;
   }
 

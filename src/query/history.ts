@@ -62,9 +62,9 @@ export function readHistory(store: Store, query: HistoryQuery): History {
     if (query.labels && !matchesLabels(labels, query.labels)) return;
     if (more.length > 0 && used[used.length - 1] !== current) used.push(current!);
     const key = canonicalLabels(labels);
-    const found = entries.get(key) ?? { labels, entries: [] };
-    found.entries.push(...more);
-    entries.set(key, found);
+    const found = entries.get(key);
+    if (found) for (const entry of more) found.entries.push(entry);
+    else entries.set(key, { labels, entries: more as Entry[] });
   };
   let current: Segment | undefined;
   for (const segment of segments) {

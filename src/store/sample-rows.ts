@@ -93,12 +93,14 @@ export class SampleRows {
     // blobs end to end (each blob says how long it is, codec.ts). Handing over a thousand rows
     // one by one, each blob its own Buffer, costs three times as much as the reading. The
     // lists are built in one pass over the rows, so their n-th items belong to the same row
-    // whatever order that is. Gauges need no lags (a row's lag is its counters'): one list less.
+    // whatever order that is (the key's, in practice; `range` sorts if not), and no ORDER BY
+    // subquery is needed (a fifth of the statement's time). Gauges need no lags (a row's lag
+    // is its counters'): one list less.
     const rangeOf = (lags: boolean) =>
       db
         .prepare<[number, number, number], [string | null, string | null, Buffer | null, string | null]>(
           `SELECT group_concat(ts), group_concat(layout_id), CAST(group_concat(vals, '') AS BLOB)${lags ? ', group_concat(counters_lag)' : ''}
-           FROM (SELECT ts, counters_lag, layout_id, vals FROM sample_rows WHERE host_id = ? AND ts >= ? AND ts <= ? ORDER BY ts)`,
+           FROM sample_rows WHERE host_id = ? AND ts >= ? AND ts <= ?`,
         )
         .raw(true);
     this.selectRange = rangeOf(true);

@@ -68,11 +68,6 @@ function latestSamples(ctx: ApiContext, hosts: ApiContext['config']['hosts'], po
   });
 }
 
-/** The whole page at once, nothing kept (tests, and callers with no server). */
-export function metricsText(ctx: ApiContext): string {
-  return new MetricsPage(ctx).bytes().toString('utf8');
-}
-
 function ownFigures(ctx: ApiContext, polls: ReturnType<ApiContext['store']['lastPolls']>): OwnFigure[] {
   const { store } = ctx;
   const figures: OwnFigure[] = [];

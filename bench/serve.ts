@@ -21,6 +21,7 @@ import { newToken, tokenHash } from '../src/serve/passwords.js';
 import { defaultAssetDir } from '../src/serve/server.js';
 import { Store } from '../src/store/store.js';
 import { startPrometheus } from '../test/farm/prometheus.js';
+import { processCpuMs } from './proc.js';
 import { hostName, pollOf, shapeOf } from './store-data.js';
 
 interface CannonResult {
@@ -62,9 +63,19 @@ const BIN = join(ROOT, 'bin', 'metrix.js');
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 
-function line(label: string, r: CannonResult, not2xxExpected = false): string {
+function line(label: string, r: CannonResult & { cpuMs?: number }, not2xxExpected = false): string {
   const bad = (not2xxExpected ? 0 : r.non2xx) + r.errors + r.timeouts;
-  return `${label.padEnd(46)} ${Math.round(r.requests.average).toString().padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   ${(r.throughput.average / 1e6).toFixed(1).padStart(6)} MB/s${bad ? `   (${bad} not 2xx/errors!)` : ''}`;
+  // The server's CPU per answer: on a machine others load, req/s follows the CPU it was given; this does not.
+  const cpu = r.cpuMs === undefined || r.requests.total === 0 ? '' : `   ${((r.cpuMs * 1000) / r.requests.total).toFixed(0).padStart(5)} µs CPU/req`;
+  return `${label.padEnd(46)} ${Math.round(r.requests.average).toString().padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   ${(r.throughput.average / 1e6).toFixed(1).padStart(6)} MB/s${cpu}${bad ? `   (${bad} not 2xx/errors!)` : ''}`;
+}
+
+/** Runs autocannon and notes the CPU the process `pid` used meanwhile. */
+async function measured(pid: number | undefined, run: () => Promise<CannonResult>): Promise<CannonResult & { cpuMs?: number }> {
+  const before = pid === undefined ? undefined : processCpuMs(pid);
+  const result = await run();
+  const after = pid === undefined ? undefined : processCpuMs(pid);
+  return before === undefined || after === undefined ? result : { ...result, cpuMs: after - before };
 }
 
 function build(dir: string, now: number): { database: string; token: string; firstTs: number } {
@@ -162,7 +173,8 @@ try {
   const served = await startServe(dir, assets);
   serveChild = served.child;
   const auth = { authorization: `Bearer ${token}` };
-  const run = (path: string, headers: Record<string, string> = auth): Promise<CannonResult> => autocannon({ url: `${served.url}${path}`, connections: CONNECTIONS, duration: SECONDS, headers });
+  const run = (path: string, headers: Record<string, string> = auth): Promise<CannonResult> =>
+    measured(served.child.pid, () => autocannon({ url: `${served.url}${path}`, connections: CONNECTIONS, duration: SECONDS, headers }));
 
   const first = Date.now();
   const hostsBody = await fetch(`${served.url}/api/v1/hosts`, { headers: auth });
@@ -181,7 +193,23 @@ try {
   const warmOverviewMs = Date.now() - t1;
   const t2 = Date.now();
   await (await fetch(`${served.url}/metrics`, { headers: auth })).text();
-  console.log(`after the next commit to the database: /api/v1/hosts ${warmOverviewMs} ms, /metrics ${Date.now() - t2} ms`);
+  console.log(`after the next commit to the database (a user added, no poll): /api/v1/hosts ${warmOverviewMs} ms, /metrics ${Date.now() - t2} ms`);
+  // A run that polls every host (the poller's next cycle, 1 s after the last): every host's latest poll is new.
+  const poller = Store.open(join(dir, 'metrix.db'));
+  const shape = shapeOf(SERIES);
+  const nextTs = now + 1000;
+  const minute = (Math.floor(DAY_MS / INTERVAL_MS) * INTERVAL_MS + 1000) / 60_000;
+  poller.writeRun({ startedAt: nextTs - 2000, finishedAt: nextTs, polls: Array.from({ length: HOSTS }, (_, h) => pollOf(shape, h, minute, nextTs)) });
+  poller.close();
+  const t3 = Date.now();
+  await (await fetch(`${served.url}/api/v1/hosts`, { headers: auth })).text();
+  const runOverviewMs = Date.now() - t3;
+  const t4 = Date.now();
+  await (await fetch(`${served.url}/metrics`, { headers: auth })).text();
+  const runMetricsMs = Date.now() - t4;
+  const t5 = Date.now();
+  await (await fetch(`${served.url}/metrics`, { headers: { ...auth, 'accept-encoding': 'gzip' } })).arrayBuffer();
+  console.log(`after a run that polled all ${HOSTS} hosts: /api/v1/hosts ${runOverviewMs} ms, /metrics ${runMetricsMs} ms, then gzipped ${Date.now() - t5} ms`);
   console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s each, metrix serve as its own process\n`);
   console.log(line(`GET /api/v1/hosts (${HOSTS} hosts)`, await run('/api/v1/hosts')));
   const etag = (await fetch(`${served.url}/api/v1/hosts`, { headers: auth })).headers.get('etag') ?? '';
@@ -205,12 +233,13 @@ try {
   const end = Math.floor(now / 1000);
   const promPath = `/api/v1/query_range?query=${encodeURIComponent('cpu_percent{host="node000"}')}&start=${end - 86_400}&end=${end}&step=${INTERVAL_MS / 1000}`;
   let distinct = 0;
+  const promUrl = prometheus.url;
   const side = [
     ['metrix  GET /api/v1/query 24 h, one series', await run('/api/v1/query?host=node000&metric=cpu_percent&since=24h')],
-    ['Prometheus query_range 24 h, same series', await autocannon({ url: `${prometheus.url}${promPath}`, connections: CONNECTIONS, duration: SECONDS })],
+    ['Prometheus query_range 24 h, same series', await measured(prometheus.pid, () => autocannon({ url: `${promUrl}${promPath}`, connections: CONNECTIONS, duration: SECONDS }))],
     [
       'metrix  same, each request a new range (no cache)',
-      await autocannon({
+      await measured(served.child.pid, () => autocannon({
         url: served.url,
         connections: CONNECTIONS,
         duration: SECONDS,
@@ -224,7 +253,7 @@ try {
             },
           },
         ],
-      }),
+      })),
     ],
     ['metrix  same, ?format=csv', await run('/api/v1/query?host=node000&metric=cpu_percent&since=24h&format=csv')],
     ['metrix  24 h with step=15m agg=max', await run('/api/v1/query?host=node000&metric=cpu_percent&since=24h&step=15m&agg=max')],

@@ -65,9 +65,9 @@ export function readHistory(store: Store, query: HistoryQuery): History {
     const key = canonicalLabels(labels);
     if (query.only && !query.only.has(key)) return;
     if (more.length > 0 && used[used.length - 1] !== current) used.push(current!);
-    const found = entries.get(key) ?? { labels, entries: [] };
-    found.entries.push(...more);
-    entries.set(key, found);
+    const found = entries.get(key);
+    if (found) for (const entry of more) found.entries.push(entry);
+    else entries.set(key, { labels, entries: more as Entry[] });
   };
   let current: Segment | undefined;
   for (const segment of segments) {

@@ -71,9 +71,20 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
+/** Token hashes whose users are kept (more are looked up each time). */
+const MAX_KNOWN_TOKENS = 1_000;
+
 export class Auth {
   /** By SHA-256 of the cookie value: a memory dump does not hand out live cookies. */
   private readonly sessions = new Map<string, Session>();
+  /**
+   * Users of tokens that matched, by token hash, while the database is unchanged: every change
+   * to users and tokens (remove, revoke, a new role) is a commit of another connection (the
+   * server only reads), which PRAGMA data_version shows, and empties this. Unknown tokens are
+   * never kept: a stranger cannot fill it.
+   */
+  private readonly tokenUsers = new Map<string, User>();
+  private tokensAt = -1;
   readonly limiter: LoginLimiter;
   private readonly sessionMs: number;
 
@@ -166,9 +177,26 @@ export class Auth {
   }
 
   private bearer(token: string): Principal {
-    const user = token.startsWith(TOKEN_PREFIX) && token.length < 100 ? this.options.store.users.byToken(tokenHash(token)) : undefined;
+    const user = token.startsWith(TOKEN_PREFIX) && token.length < 100 ? this.tokenUser(tokenHash(token)) : undefined;
     if (!user) throw new HttpError(401, 'unauthorized', 'unknown or revoked token');
     return { user: user.name, role: user.role, via: 'bearer' };
+  }
+
+  /** The user of a token hash as stored now (see tokenUsers). */
+  private tokenUser(hash: string): User | undefined {
+    const version = this.options.store.web.dataVersion();
+    if (version !== this.tokensAt) {
+      this.tokenUsers.clear();
+      this.tokensAt = version;
+    }
+    let user = this.tokenUsers.get(hash);
+    if (user === undefined) {
+      user = this.options.store.users.byToken(hash);
+      if (user === undefined) return undefined;
+      if (this.tokenUsers.size >= MAX_KNOWN_TOKENS) this.tokenUsers.clear();
+      this.tokenUsers.set(hash, user);
+    }
+    return user;
   }
 
   private async basic(request: FastifyRequest, credentials: string): Promise<Principal> {

@@ -58,13 +58,25 @@ function familyOf(metric: string, exposed: string): { help: string; type: string
   return { help: exposedScale(metric) === 1 ? help : `${help} (here in seconds)`, type: promType(metric, exposed) };
 }
 
-interface Family {
+/** A family's lines of one host (each ending in a newline, UTF-8), with what its # HELP and # TYPE say. */
+interface HostFamily {
   readonly help: string;
   readonly type: string;
-  readonly lines: string[];
-  /** Label texts written, so two names that sanitize alike never repeat a series (the first wins). */
-  readonly seen: Set<string>;
+  readonly bytes: Buffer;
 }
+
+/**
+ * One host's part of the exposition, by family: made once per poll of the host (metrics-page.ts
+ * keeps it until the host's latest poll changes) and joined with the other hosts' by `assemble`.
+ */
+export interface HostBlock {
+  readonly families: ReadonlyMap<string, HostFamily>;
+  /** Its metrix_host_group_info lines. */
+  readonly groupInfo: Buffer | undefined;
+}
+
+const GROUP_INFO = 'metrix_host_group_info';
+const GROUP_INFO_HELP = 'one series per host and group it is in (value 1), for joins by group';
 
 /** Names are few and repeat for every host: sanitized once. */
 function memo<T>(f: (name: string) => T): (name: string) => T {
@@ -93,41 +105,115 @@ function sampleLabels(labels: Readonly<Record<string, string>> | undefined, take
   return text;
 }
 
-/** The whole exposition: hosts' metrics (one family per metric, its hosts together), then `own` figures. */
-export function exposition(hosts: readonly HostLatest[], own: readonly OwnFigure[]): string {
-  const families = new Map<string, Family>();
-  const family = (name: string, make: () => { help: string; type: string }): Family => {
-    let found = families.get(name);
-    if (!found) families.set(name, (found = { ...make(), lines: [], seen: new Set() }));
-    return found;
-  };
-  const add = (f: Family, name: string, labels: string, value: number, ts?: number): void => {
-    if (f.seen.has(labels)) return;
-    f.seen.add(labels);
-    f.lines.push(`${name}${labels === '' ? '' : `{${labels}}`} ${sampleValue(value)}${ts === undefined ? '' : ` ${Math.round(ts)}`}`);
-  };
-  const exposed = memo(exposedName);
-  const scale = memo(exposedScale);
-  const label = memo(labelName);
-  const info = family('metrix_host_group_info', () => ({ help: 'one series per host and group it is in (value 1), for joins by group', type: 'gauge' }));
-  for (const host of hosts) {
+const HOST_ONLY = ['host'];
+const HOST_AND_GROUP = ['host', 'group'];
+
+/**
+ * Writes the exposition in two steps, each host's block then the whole, remembering what
+ * repeats from one scrape to the next: sanitized names, families, and the label text of a
+ * label set (the store hands out one object per series, so it is known by identity).
+ */
+export class Exposer {
+  private readonly exposed = memo(exposedName);
+  private readonly scale = memo(exposedScale);
+  private readonly label = memo(labelName);
+  private readonly family = memo((metric: string) => familyOf(metric, this.exposed(metric)));
+  /**
+   * A series' name and labels as written (`name{host="…",…}`), by its label set: the store
+   * hands out one label object per series, so the object names the series; kept with the
+   * host's label text it was made with (a host's groups are the config's, fixed).
+   */
+  /** Each host's label text (`host="…",group="…"`): one string, so the series texts made with it can tell it by identity. */
+  private readonly bases = new Map<string, { readonly groups: readonly string[]; readonly text: string }>();
+  private readonly seriesTexts = new WeakMap<object, { readonly base: string; readonly metric: string; readonly text: string }>();
+
+  private seriesText(metric: string, labels: Readonly<Record<string, string>> | undefined, base: string, grouped: boolean): string {
+    const known = labels && this.seriesTexts.get(labels);
+    if (known && known.base === base && known.metric === metric) return known.text;
+    const text = `${this.exposed(metric)}{${base}${sampleLabels(labels, grouped ? HOST_AND_GROUP : HOST_ONLY, this.label)}}`;
+    if (labels) this.seriesTexts.set(labels, { base, metric, text });
+    return text;
+  }
+
+  /** One host's block. Two metrics that sanitize to one name and labels keep the first. */
+  hostBlock(host: HostLatest): HostBlock {
+    const grouped = host.groups.length > 0;
     const hostLabel = `host="${labelValue(host.host)}"`;
-    const base = host.groups.length > 0 ? `${hostLabel},group="${labelValue(host.groups.join(','))}"` : hostLabel;
-    const taken = host.groups.length > 0 ? ['host', 'group'] : ['host'];
-    for (const sample of host.samples) {
-      const name = exposed(sample.m);
-      add(family(name, () => familyOf(sample.m, name)), name, base + sampleLabels(sample.l, taken, label), sample.v * scale(sample.m), sample.ts);
+    let base = this.bases.get(host.host);
+    if (base === undefined || base.groups !== host.groups) {
+      base = { groups: host.groups, text: grouped ? `${hostLabel},group="${labelValue(host.groups.join(','))}"` : hostLabel };
+      this.bases.set(host.host, base);
     }
-    for (const group of host.groups) add(info, 'metrix_host_group_info', `${hostLabel},group="${labelValue(group)}"`, 1);
+    const lines = new Map<string, { readonly metric: string; text: string }>();
+    const seen = new Set<string>();
+    let lastTs = NaN;
+    let tsText = '';
+    for (const sample of host.samples) {
+      const name = this.exposed(sample.m);
+      const series = this.seriesText(sample.m, sample.l, base.text, grouped);
+      if (seen.has(series)) continue;
+      seen.add(series);
+      // A host's samples share one or two times: each written once.
+      if (sample.ts !== lastTs) {
+        lastTs = sample.ts;
+        tsText = ` ${Math.round(sample.ts)}\n`;
+      }
+      const line = `${series} ${sampleValue(sample.v * this.scale(sample.m))}${tsText}`;
+      const found = lines.get(name);
+      if (found) found.text += line;
+      else lines.set(name, { metric: sample.m, text: line });
+    }
+    // As bytes now: the page is these end to end (one copy), not a 3 MB string to build and encode.
+    const families = new Map<string, HostFamily>();
+    for (const [name, { metric, text }] of lines) families.set(name, { ...this.family(metric), bytes: Buffer.from(text, 'utf8') });
+    let groupInfo = '';
+    for (const group of new Set(host.groups)) groupInfo += `${GROUP_INFO}{${hostLabel},group="${labelValue(group)}"} 1\n`;
+    return { families, groupInfo: groupInfo === '' ? undefined : Buffer.from(groupInfo, 'utf8') };
   }
-  for (const figure of own) {
-    const f = family(figure.name, () => ({ help: figure.help, type: figure.type }));
-    for (const series of figure.series) add(f, figure.name, sampleLabels(series.labels, [], label).slice(1), series.value);
+
+  /** The whole exposition, UTF-8: the hosts' blocks (one family per metric, its hosts together), then `own` figures. */
+  assemble(blocks: readonly HostBlock[], own: readonly OwnFigure[]): Buffer {
+    const families = new Map<string, { help: string; type: string; parts: Buffer[] }>();
+    const info = { help: GROUP_INFO_HELP, type: 'gauge', parts: [] as Buffer[] };
+    families.set(GROUP_INFO, info);
+    for (const block of blocks) {
+      if (block.groupInfo) info.parts.push(block.groupInfo);
+      for (const [name, f] of block.families) {
+        const found = families.get(name);
+        if (found) found.parts.push(f.bytes);
+        else families.set(name, { help: f.help, type: f.type, parts: [f.bytes] });
+      }
+    }
+    // metrix's own: never with a host label, so never the same series as a host's.
+    const seen = new Set<string>();
+    for (const figure of own) {
+      let f = families.get(figure.name);
+      if (!f) families.set(figure.name, (f = { help: figure.help, type: figure.type, parts: [] }));
+      for (const series of figure.series) {
+        const labels = sampleLabels(series.labels, [], this.label).slice(1);
+        const text = `${figure.name}${labels === '' ? '' : `{${labels}}`}`;
+        if (seen.has(text)) continue;
+        seen.add(text);
+        f.parts.push(Buffer.from(`${text} ${sampleValue(series.value)}\n`, 'utf8'));
+      }
+    }
+    const out: Buffer[] = [];
+    for (const [name, f] of families) {
+      if (f.parts.length === 0) continue;
+      out.push(Buffer.from(`# HELP ${name} ${helpText(f.help)}\n# TYPE ${name} ${f.type}\n`, 'utf8'));
+      for (const part of f.parts) out.push(part);
+    }
+    return Buffer.concat(out);
   }
-  let out = '';
-  for (const [name, f] of families) {
-    if (f.lines.length === 0) continue;
-    out += `# HELP ${name} ${helpText(f.help)}\n# TYPE ${name} ${f.type}\n${f.lines.join('\n')}\n`;
-  }
-  return out;
+}
+
+/** The whole exposition at once (see Exposer). */
+export function exposition(hosts: readonly HostLatest[], own: readonly OwnFigure[]): string {
+  const exposer = new Exposer();
+  return exposer
+    .assemble(
+      hosts.map((host) => exposer.hostBlock(host)),
+      own,
+    )
+    .toString('utf8');
 }

@@ -2,39 +2,70 @@ import type { Sample } from '../../client-script/src/protocol.js';
 import { POLLER_HOST } from '../alerts/self-monitoring.js';
 import { metricInfo } from '../metrics/catalog.js';
 import type { ApiContext } from './api.js';
-import { exposedName, exposition, promType, type HostLatest, type OwnFigure } from './exposition.js';
+import { exposedName, Exposer, promType, type HostBlock, type HostLatest, type OwnFigure } from './exposition.js';
+
+/** A host's block and the polls it was made from. */
+interface Kept {
+  readonly key: string;
+  readonly block: HostBlock;
+}
 
 /**
  * `/metrics`: every configured host's latest samples (those of its latest good poll; `host_up`
  * and `poll_duration_seconds` from its latest poll, good or not), each with the time it was
- * taken, then metrix's own figures.
+ * taken, then metrix's own figures. Each host's lines are kept until its latest poll or latest
+ * good poll changes: after a commit that polled no host (a silence, a user) the page is only
+ * put together again, and a run that polled some hosts costs only theirs.
  */
-export function metricsText(ctx: ApiContext): string {
-  const { store, config } = ctx;
-  const names = config.hosts.map((h) => h.name);
-  const polls = store.lastPolls(names);
-  const at = (pick: 'last' | 'lastOk') => names.flatMap((host) => {
+export class MetricsPage {
+  private readonly exposer = new Exposer();
+  private readonly kept = new Map<string, Kept>();
+
+  constructor(private readonly ctx: ApiContext) {}
+
+  /** The page, UTF-8. */
+  bytes(): Buffer {
+    const { store, config } = this.ctx;
+    const names = config.hosts.map((h) => h.name);
+    const polls = store.lastPolls(names);
+    const keyOf = (host: string): string => {
+      const p = polls.get(host);
+      return `${p?.last?.ts}|${p?.last?.ok}|${p?.lastOk?.ts}`;
+    };
+    const stale = config.hosts.filter((host) => this.kept.get(host.name)?.key !== keyOf(host.name));
+    if (stale.length > 0) {
+      for (const latest of latestSamples(this.ctx, stale, polls)) this.kept.set(latest.host, { key: keyOf(latest.host), block: this.exposer.hostBlock(latest) });
+    }
+    return this.exposer.assemble(
+      config.hosts.map((host) => this.kept.get(host.name)!.block),
+      ownFigures(this.ctx, polls),
+    );
+  }
+}
+
+/** The samples /metrics shows of these hosts (see MetricsPage). */
+function latestSamples(ctx: ApiContext, hosts: ApiContext['config']['hosts'], polls: ReturnType<ApiContext['store']['lastPolls']>): HostLatest[] {
+  const { store } = ctx;
+  const at = (pick: 'last' | 'lastOk') => hosts.flatMap(({ name: host }) => {
     const ts = polls.get(host)?.[pick]?.ts;
     return ts === undefined ? [] : [{ host, ts }];
   });
   const good = store.samplesAt(at('lastOk'));
   const latest = store.samplesAt(at('last').filter(({ host }) => !polls.get(host)!.last!.ok));
-  const hosts: HostLatest[] = config.hosts.map((host) => {
+  return hosts.map((host) => {
     const okTs = polls.get(host.name)?.lastOk?.ts ?? 0;
     const failedTs = polls.get(host.name)?.last?.ts ?? 0;
     const failed = latest.get(host.name) ?? [];
     const overridden = new Set(failed.map((s) => s.m));
-    const samples = [
-      ...(good.get(host.name) ?? []).filter((s) => !overridden.has(s.m)).map((s) => ({ ...s, ts: okTs })),
-      ...failed.map((s) => ({ ...s, ts: failedTs })),
-    ];
+    const samples: Array<HostLatest['samples'][number]> = [];
+    for (const s of good.get(host.name) ?? []) if (!overridden.has(s.m)) samples.push({ m: s.m, v: s.v, l: s.l, ts: okTs });
+    for (const s of failed) samples.push({ m: s.m, v: s.v, l: s.l, ts: failedTs });
     // Counters read before the poll ended are left out by samplesAt; they come with the time the host read them.
     const have = new Set(samples.map((s) => s.m));
     const counters = okTs > 0 ? store.lastCounters(host.name) : undefined;
     for (const counter of counters?.counters ?? []) if (!have.has(counter.m)) samples.push({ ...counter, ts: counters!.ts });
     return { host: host.name, groups: host.groups, samples };
   });
-  return exposition(hosts, ownFigures(ctx, polls));
 }
 
 function ownFigures(ctx: ApiContext, polls: ReturnType<ApiContext['store']['lastPolls']>): OwnFigure[] {

@@ -13,7 +13,7 @@ import { eventsAnswer } from './events-api.js';
 import { hostAllowed } from './host-check.js';
 import { codeOfStatus, HttpError, badRequest, notFound } from './http-error.js';
 import type { LoginLimiter } from './login-limiter.js';
-import { metricsText } from './metrics-page.js';
+import { MetricsPage } from './metrics-page.js';
 
 /** Limits on every request: a client that is slow, big or idle costs a bounded share of the server. */
 export const LIMITS = {
@@ -95,6 +95,7 @@ class Snapshots {
   private version = -1;
   changedAt = 0;
   private readonly cache = new Map<string, string>();
+  private readonly values = new Map<string, unknown>();
   /** ETags of cached answers, by the answer itself (V8 hashes a string once): a 3 MB /metrics is not hashed per request. */
   private readonly etags = new Map<string, string>();
   private bytes = 0;
@@ -110,6 +111,7 @@ class Snapshots {
     this.version = version;
     this.changedAt = this.clock();
     this.cache.clear();
+    this.values.clear();
     this.etags.clear();
     this.bytes = 0;
   }
@@ -117,6 +119,14 @@ class Snapshots {
   /** The ETag of a payload: remembered for cached answers, computed for the rest. */
   etag(payload: string | Buffer): string {
     return (typeof payload === 'string' ? this.etags.get(payload) : undefined) ?? etagOf(payload);
+  }
+
+  /** A value other than text kept until the data changes (not counted in the bounds: one of each key). */
+  keep<T>(key: string, compute: () => T): T {
+    this.refresh();
+    let found = this.values.get(key) as T | undefined;
+    if (found === undefined) this.values.set(key, (found = compute()));
+    return found;
   }
 
   get(key: string, compute: () => string): string {
@@ -179,7 +189,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (tls) reply.header('strict-transport-security', 'max-age=31536000');
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if ((request.method === 'GET' || request.method === 'HEAD') && reply.statusCode === 200 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
-      const etag = snapshots.etag(payload);
+      // A route may have named its answer's ETag already (/metrics: made once per data change).
+      const given = reply.getHeader('etag');
+      const etag = typeof given === 'string' ? given : snapshots.etag(payload);
       reply.header('etag', etag);
       if (matchesEtag(request.headers['if-none-match'], etag)) {
         reply.code(304);
@@ -289,13 +301,26 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply.type('application/json; charset=utf-8').send(JSON.stringify({ silence: ended }));
   }));
 
-  // Prometheus asks for gzip: at 1,000 hosts × 40 series the text is ~3 MB, gzipped a tenth of it (made once per data change).
+  // Prometheus asks for gzip: at 1,000 hosts × 40 series the text is ~3 MB, gzipped a tenth of
+  // it. Both are made once per data change, as bytes with their ETag: nothing of 3 MB is
+  // encoded or hashed per request.
+  const metricsPage = new MetricsPage(ctx);
+  const metricsBytes = (): { body: Buffer; etag: string } =>
+    snapshots.keep('metrics', () => {
+      const body = metricsPage.bytes();
+      return { body, etag: etagOf(body) };
+    });
   app.get('/metrics', guarded('viewer', (request, reply) => {
-    const text = (): string => snapshots.get('metrics', () => metricsText(ctx));
     reply.header('cache-control', 'no-store').header('vary', 'Accept-Encoding').type('text/plain; version=0.0.4; charset=utf-8');
-    if (!/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.send(text());
-    const gzipped = snapshots.get('metrics.gz', () => gzipSync(text(), { level: 6 }).toString('latin1'));
-    return reply.header('content-encoding', 'gzip').send(Buffer.from(gzipped, 'latin1'));
+    if (!/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+      const plain = metricsBytes();
+      return reply.header('etag', plain.etag).send(plain.body);
+    }
+    const gzipped = snapshots.keep('metrics.gz', () => {
+      const plain = metricsBytes();
+      return { body: gzipSync(plain.body, { level: 6 }), etag: `${plain.etag.slice(0, -1)}.gz"` };
+    });
+    return reply.header('content-encoding', 'gzip').header('etag', gzipped.etag).send(gzipped.body);
   }));
 
   return app;

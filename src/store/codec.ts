@@ -111,21 +111,36 @@ function readHeader(blob: Uint8Array): { n: number; tags: number } {
 }
 
 /**
+ * How many bytes the list that starts at `base` in `blob` takes (several rows' lists may sit
+ * end to end): a packed list says so in its tags; a fixed one holds `count` values, which it
+ * does not record (the reader knows it from the row's layout).
+ */
+export function listLength(blob: Uint8Array, base: number, count: number): number {
+  if (blob[base] === FIXED) return 1 + 8 * count;
+  const n = countAt(blob, base);
+  const tags = tagsAt(base, n);
+  let at = tags + n;
+  for (let i = 0; i < n; i++) at += blob[tags + i]! & 15;
+  return at - base;
+}
+
+/** The count of the packed list at `base`: one byte below 128 values, read in place (this runs once per row of a range). */
+function countAt(blob: Uint8Array, base: number): number {
+  const first = blob[base + 1]!;
+  return first < 128 ? first : readHeader(blob.subarray(base)).n;
+}
+
+/** Where the tags of a packed list of `n` values at `base` start: after the format byte and the count's varint. */
+const tagsAt = (base: number, n: number): number => base + 2 + (n < 128 ? 0 : n < 16_384 ? 1 : 2);
+
+/**
  * Value `k` of the packed list that starts at `base` in `blob` (several rows' lists may sit end
  * to end), without decoding the others: fixed, one read; packed, k tag bytes summed.
  */
 export function valueAt(blob: Buffer, k: number, base = 0): number {
   if (blob[base] === FIXED) return blob.readDoubleLE(base + 1 + 8 * k);
-  // Below 128 values the count is one byte: read in place, as this runs once per row of a range.
-  let n: number;
-  let tags: number;
-  if (blob[base + 1]! < 128) {
-    n = blob[base + 1]!;
-    tags = base + 2;
-  } else {
-    ({ n, tags } = readHeader(blob.subarray(base)));
-    tags += base;
-  }
+  const n = countAt(blob, base);
+  const tags = tagsAt(base, n);
   let at = tags + n;
   for (let i = 0; i < k; i++) at += blob[tags + i]! & 15;
   return readPacked(blob, blob[tags + k]!, at);

@@ -44,6 +44,9 @@ function sameLabels(a: Labels | undefined, b: Labels | undefined): boolean {
   return keys === 0;
 }
 
+/** Metrics × hosts whose series lists ofMetric keeps (1,000 hosts, a few metrics each asked for). */
+const MAX_OF_METRIC = 10_000;
+
 /** Host and series ids, created on first sight and cached for the life of the connection. */
 export class SeriesIds {
   private readonly hosts = new Map<string, number>();
@@ -56,21 +59,33 @@ export class SeriesIds {
   private readonly selectHost;
   private readonly insertSeries;
   private readonly selectSeries;
-  private readonly selectInfo;
+  private readonly selectHostInfos;
   private readonly selectOfMetric;
+  private readonly selectNewestId;
+  /** ofMetric's answers while the series table is unchanged (`ofMetricAt`, its largest id). */
+  private readonly ofMetricCache = new Map<string, ReadonlyArray<{ readonly id: number; readonly labels: Labels }>>();
+  private ofMetricAt = -1;
 
   constructor(db: Db) {
     this.insertHost = db.prepare('INSERT INTO hosts (name) VALUES (?) ON CONFLICT DO NOTHING');
     this.selectHost = db.prepare<[string], { id: number }>('SELECT id FROM hosts WHERE name = ?');
     this.insertSeries = db.prepare('INSERT INTO series (host_id, metric, labels) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
     this.selectSeries = db.prepare<[number, string, string], { id: number }>('SELECT id FROM series WHERE host_id = ? AND metric = ? AND labels = ?');
-    this.selectInfo = db.prepare<[number], { metric: string; labels: string }>('SELECT metric, labels FROM series WHERE id = ?');
+    this.selectHostInfos = db.prepare<[number], { id: number; metric: string; labels: string }>(
+      'SELECT id, metric, labels FROM series WHERE host_id = (SELECT host_id FROM series WHERE id = ?)',
+    );
     this.selectOfMetric = db.prepare<[number, string], { id: number; labels: string }>('SELECT id, labels FROM series WHERE host_id = ? AND metric = ? ORDER BY labels');
+    this.selectNewestId = db.prepare<[], number | null>('SELECT max(id) FROM series').pluck();
   }
 
   /** The host's id, or undefined when nothing was ever stored for it (read paths). */
   findHost(name: string): number | undefined {
-    return this.hosts.get(name) ?? this.selectHost.get(name)?.id;
+    const cached = this.hosts.get(name);
+    if (cached !== undefined) return cached;
+    // A host's id never changes once made (hosts are never deleted): kept, as `host` does.
+    const id = this.selectHost.get(name)?.id;
+    if (id !== undefined) this.hosts.set(name, id);
+    return id;
   }
 
   host(name: string): number {
@@ -88,6 +103,8 @@ export class SeriesIds {
     this.series.clear();
     this.infos.clear();
     this.lastPoll.clear();
+    this.ofMetricCache.clear();
+    this.ofMetricAt = -1;
   }
 
   seriesOf(hostId: number, metric: string, labels: Labels | undefined): number {
@@ -120,15 +137,34 @@ export class SeriesIds {
   info(id: number): SeriesInfo {
     const cached = this.infos.get(id);
     if (cached) return cached;
-    const row = this.selectInfo.get(id);
-    if (!row) throw new Error(`series ${id} does not exist`);
-    const info: SeriesInfo = { metric: row.metric, labels: JSON.parse(row.labels) as Labels, counter: metricInfo(row.metric)?.kind === 'counter' };
-    this.infos.set(id, info);
+    // The rest of its host's series are wanted next (a row holds them all): read together.
+    for (const row of this.selectHostInfos.all(id)) {
+      if (!this.infos.has(row.id)) this.infos.set(row.id, { metric: row.metric, labels: JSON.parse(row.labels) as Labels, counter: metricInfo(row.metric)?.kind === 'counter' });
+    }
+    const info = this.infos.get(id);
+    if (!info) throw new Error(`series ${id} does not exist`);
     return info;
   }
 
-  /** The host's series of one metric, ordered by their labels' text. */
-  ofMetric(hostId: number, metric: string): Array<{ id: number; labels: Labels }> {
-    return this.selectOfMetric.all(hostId, metric).map((row) => ({ id: row.id, labels: JSON.parse(row.labels) as Labels }));
+  /**
+   * The host's series of one metric, ordered by their labels' text. Kept until a series is
+   * added by any connection: series are never deleted and ids only grow, so the largest id
+   * (one seek) tells, and costs a fraction of the lookup and its JSON. A rolled-back
+   * transaction's ids are dropped by `forget`.
+   */
+  ofMetric(hostId: number, metric: string): ReadonlyArray<{ readonly id: number; readonly labels: Labels }> {
+    const newest = this.selectNewestId.get() ?? 0;
+    if (newest !== this.ofMetricAt) {
+      this.ofMetricCache.clear();
+      this.ofMetricAt = newest;
+    }
+    const key = `${hostId}\u0000${metric}`;
+    let found = this.ofMetricCache.get(key);
+    if (found === undefined) {
+      found = this.selectOfMetric.all(hostId, metric).map((row) => ({ id: row.id, labels: JSON.parse(row.labels) as Labels }));
+      if (this.ofMetricCache.size >= MAX_OF_METRIC) this.ofMetricCache.clear();
+      this.ofMetricCache.set(key, found);
+    }
+    return found;
   }
 }

@@ -37,4 +37,36 @@ describe('GET /metrics', () => {
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.raw).toString('utf8')).toBe(reply.body);
   });
+  it('each answer follows the database: a new poll of one host is shown at once, a change that polled nothing keeps the rest', async () => {
+    const p = project([{ name: 'f4', groups: 'compute' }, { name: 'f5' }]);
+    storeRun(p, up('f4', NOW - 60_000, [{ m: 'mem_percent', v: 40 }]), up('f5', NOW - 60_000, [{ m: 'mem_percent', v: 10 }]));
+    const token = await addUser(p, 'prom', 'viewer');
+    const server = await start(p, { clock: () => NOW });
+    const get = async (gzip = false) => {
+      const reply = await request(server.url, '/metrics', { headers: { ...bearer(token), ...(gzip ? { 'accept-encoding': 'gzip' } : {}) } });
+      expect(reply.status).toBe(200);
+      return { text: gzip ? gunzipSync(reply.raw).toString('utf8') : reply.body, etag: String(reply.headers['etag']) };
+    };
+    const first = await get();
+    expect((await get(true)).text).toBe(first.text);
+    expect((await request(server.url, '/metrics', { headers: { ...bearer(token), 'if-none-match': first.etag } })).status).toBe(304);
+    // Only f5 polled again: its new value, f4's kept, gzip and ETag follow.
+    storeRun(p, up('f5', NOW - 30_000, [{ m: 'mem_percent', v: 11 }]));
+    const second = await get();
+    expect(second.text).toContain(`mem_percent{host="f5"} 11 ${NOW - 30_000}`);
+    expect(second.text).not.toContain(`mem_percent{host="f5"} 10 `);
+    expect(second.text).toContain(`mem_percent{host="f4",group="compute"} 40 ${NOW - 60_000}`);
+    expect(second.etag).not.toBe(first.etag);
+    expect((await get(true)).text).toBe(second.text);
+    expect((await request(server.url, '/metrics', { headers: { ...bearer(token), 'if-none-match': first.etag } })).status).toBe(200);
+    // f5 down: host_up 0 from the failed poll, its last good values kept.
+    storeRun(p, down('f5', NOW - 10_000));
+    const third = await get();
+    expect(third.text).toContain(`host_up{host="f5"} 0 ${NOW - 10_000}`);
+    expect(third.text).toContain(`mem_percent{host="f5"} 11 ${NOW - 30_000}`);
+    expect(third.text).toContain('metrix_hosts{state="down"} 1');
+    // A commit that polled no host (a user added): the same page.
+    await addUser(p, 'other', 'viewer');
+    expect((await get()).text).toBe(third.text);
+  });
 });

@@ -166,6 +166,25 @@ describe('authentication and roles', () => {
     expect((await request(server.url, '/api/v1/hosts', { headers: { cookie: session.cookie } })).status).toBe(401);
   });
 
+  it('a token revoked, a user demoted or removed while the server runs: the next request says so', async () => {
+    const p = project();
+    const token = await addUser(p, 'admin', 'admin');
+    const other = await addUser(p, 'viewer', 'viewer');
+    const server = await start(p);
+    const { withStore } = await import('./harness.js');
+    const silences = (t: string) => request(server.url, '/api/v1/silences', { method: 'POST', headers: { ...bearer(t), 'content-type': 'application/json' }, body: JSON.stringify({ host: 'f4', for: '1h', comment: 'x' }) });
+    // Known (and remembered) first.
+    expect((await silences(token)).status).toBe(201);
+    expect((await request(server.url, '/api/v1/hosts', { headers: bearer(token) })).status).toBe(200);
+    expect((await request(server.url, '/api/v1/hosts', { headers: bearer(other) })).status).toBe(200);
+    withStore(p, (store) => store.users.put('admin', 'viewer', store.users.find('admin')!.password, Date.now()));
+    expect((await silences(token)).status).toBe(403);
+    withStore(p, (store) => store.users.revokeTokens(store.users.find('admin')!.id, Date.now()));
+    expect((await request(server.url, '/api/v1/hosts', { headers: bearer(token) })).status).toBe(401);
+    withStore(p, (store) => store.users.remove('viewer'));
+    expect((await request(server.url, '/api/v1/hosts', { headers: bearer(other) })).status).toBe(401);
+  });
+
   it('signing out ends the session (and needs the CSRF token)', async () => {
     const p = project();
     await addUser(p, 'viewer', 'viewer');

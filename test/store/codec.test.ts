@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalScale, decodeValues, encodeValues, valueAt, valueCount, valuesAt, type Codec } from '../../src/store/codec.js';
+import { decimalScale, decodeValues, encodeValues, listLength, valueAt, valueCount, valuesAt, type Codec } from '../../src/store/codec.js';
 
 const CODECS: readonly Codec[] = ['fixed', 'packed'];
 
@@ -38,6 +38,10 @@ describe('packing values', () => {
     const all = Buffer.concat([first, second, third]);
     VALUES.forEach((v, k) => expect(Object.is(valueAt(all, k, first.length), v), `value ${k}`).toBe(true));
     expect(valueAt(all, 199, first.length + second.length)).toBe(199 / 4);
+    // Each list's length read from where it starts (a range reads its rows' blobs this way).
+    expect(listLength(all, 0, 2)).toBe(first.length);
+    expect(listLength(all, first.length, VALUES.length)).toBe(second.length);
+    expect(listLength(all, first.length + second.length, long.length)).toBe(third.length);
   });
 
   it('fixed puts value k at 1 + 8k', () => {

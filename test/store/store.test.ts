@@ -143,6 +143,28 @@ describe('Store', () => {
     expect(() => Store.open(path)).toThrow(/schema version \d+, newer than this metrix knows/);
   });
 
+  it('a long-lived reader sees series another connection adds after it first read the metric', () => {
+    const path = dbPath();
+    const writer = Store.open(path);
+    writer.writeRun({ startedAt: 0, finishedAt: 10, polls: [poll('f4', 1000, [{ m: 'disk_used_percent', v: 40, l: { mount: '/' } }, { m: 'cpu_percent', v: 3 }])] });
+    expect(writer.range({ host: 'f4', metric: 'disk_used_percent', since: 0, until: 5000 })).toHaveLength(1);
+    const reader = Store.open(path, { readonly: true });
+    const mounts = (): string[] => reader.range({ host: 'f4', metric: 'disk_used_percent', since: 0, until: 5000 }).map((s) => s.labels['mount']!);
+    expect(mounts()).toEqual(['/']);
+    writer.writeRun({
+      startedAt: 2000,
+      finishedAt: 2010,
+      polls: [poll('f4', 2000, [{ m: 'disk_used_percent', v: 41, l: { mount: '/' } }, { m: 'disk_used_percent', v: 7, l: { mount: '/scratch' } }, { m: 'cpu_percent', v: 4 }])],
+    });
+    expect(mounts()).toEqual(['/', '/scratch']);
+    expect(reader.range({ host: 'f4', metric: 'disk_used_percent', since: 0, until: 5000 })[1]!.points).toEqual([{ ts: 2000, value: 7 }]);
+    // The writer's own new series too (no other connection's commit to tell it).
+    writer.writeRun({ startedAt: 3000, finishedAt: 3010, polls: [poll('f4', 3000, [{ m: 'disk_used_percent', v: 1, l: { mount: '/tmp' } }])] });
+    expect(writer.range({ host: 'f4', metric: 'disk_used_percent', since: 0, until: 5000 }).map((s) => s.labels['mount'])).toEqual(['/', '/scratch', '/tmp']);
+    reader.close();
+    writer.close();
+  });
+
   it('opens read-only without creating a missing file', () => {
     expect(() => Store.open(join(tmpdir(), 'metrix-nope', 'none.db'), { readonly: true })).toThrow(/cannot open database .*run "metrix execute" first/);
   });

@@ -115,8 +115,8 @@ export function queryAnswer(ctx: ApiContext, query: Query): Answer {
     throw badRequest(`step "${query['step']}" gives more than ${MAX_QUERY_POINTS} points over this range; use a step of at least ${Math.ceil(range / MAX_QUERY_POINTS / 1000)}s`);
   }
   // At most MAX_QUERY_SERIES series (the first by labels) and MAX_QUERY_ANSWER_POINTS points in all.
-  const matching = ctx.store.web.series(host).filter((s) => s.metric === metric && matchesLabels(s.labels, labels!));
-  const keys = [...new Set(matching.map((s) => canonicalLabels(s.labels)))].sort();
+  const matching = ctx.store.web.seriesOf(host, metric).filter((stored) => matchesLabels(stored, labels!));
+  const keys = [...new Set(matching.map((stored) => canonicalLabels(stored)))].sort();
   const subset = keys.length > MAX_QUERY_SERIES ? new Set(keys.slice(0, MAX_QUERY_SERIES)) : undefined;
   const kept = Math.max(1, Math.min(keys.length, MAX_QUERY_SERIES));
   /** The finest whole-minute step that keeps `kept` series within the answer's points. */
@@ -132,7 +132,8 @@ export function queryAnswer(ctx: ApiContext, query: Query): Answer {
   const inAll = `more than ${MAX_QUERY_ANSWER_POINTS} points in all (${kept} series)`;
   let why: string | undefined;
   // Polls in the range estimate the raw points of each series: a wide answer is read with a step from the start.
-  if (!given && kept * ctx.store.web.polls(host, since!, until!).within.length > MAX_QUERY_ANSWER_POINTS) [stepMs, why] = [budgetStep(), inAll];
+  const pollsAllowed = Math.floor(MAX_QUERY_ANSWER_POINTS / kept);
+  if (!given && ctx.store.web.pollCount(host, since!, until!, pollsAllowed + 1) > pollsAllowed) [stepMs, why] = [budgetStep(), inAll];
   let history = read(stepMs);
   if (stepMs === undefined && history.series.some((s) => s.points.length > MAX_QUERY_POINTS)) {
     [stepMs, why] = [Math.max(60_000, Math.ceil(range / MAX_QUERY_POINTS / 60_000) * 60_000), `more than ${MAX_QUERY_POINTS} raw points`];

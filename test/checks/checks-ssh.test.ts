@@ -1,10 +1,10 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFarmConfig } from '../farm/config.js';
-import { startFarm, type Farm } from '../farm/farm.js';
 import { sshdMissing } from '../farm/sshd.js';
 import { runCli } from '../helpers/io.js';
+import { useFarm } from '../helpers/farm-hooks.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -14,15 +14,7 @@ import { tempDir } from '../helpers/tmp.js';
 const PLUGINS = '/usr/lib/nagios/plugins';
 const missing = sshdMissing() ?? (existsSync(`${PLUGINS}/check_dummy`) ? undefined : 'monitoring-plugins-basic is not installed');
 
-let farm: Farm;
-
-beforeAll(async () => {
-  farm = await startFarm({ servers: 1 });
-}, 60_000);
-
-afterAll(async () => {
-  await farm?.stop();
-});
+const farm = useFarm();
 
 interface Row {
   readonly labels: Record<string, string>;
@@ -54,7 +46,7 @@ describe.skipIf(missing !== undefined)('checks and logs over sshd', () => {
     const chatty = join(dir, 'chatty');
     writeFileSync(chatty, `#!/bin/sh\necho "OK: chatty"\nhead -c 10485760 /dev/zero | tr '\\0' 'x'\n`, { mode: 0o755 });
     writeFileSync(log, 'ERROR from before metrix looked\n');
-    writeFarmConfig(farm, dir, [{ name: 'node1', port: farm.servers[0]!.port }], 'connectTimeout="5s" commandTimeout="20s"');
+    writeFarmConfig(farm(), dir, [{ name: 'node1', port: farm().servers[0]!.port }], 'connectTimeout="5s" commandTimeout="20s"');
     const config = readFileSync(join(dir, 'config.xml'), 'utf8').replace(
       '</metrix>',
       `  <mail transport="file" dir="outbox" from="metrix@localhost" to="root@localhost"/>
@@ -109,7 +101,7 @@ describe.skipIf(missing !== undefined)('checks and logs over sshd', () => {
 
   it("sends a one-shot collector its checks on stdin, not on its command line where every user of the host reads them in ps", async () => {
     const dir = tempDir();
-    writeFarmConfig(farm, dir, [{ name: 'node1', port: farm.servers[0]!.port }], 'connectTimeout="5s" commandTimeout="20s"');
+    writeFarmConfig(farm(), dir, [{ name: 'node1', port: farm().servers[0]!.port }], 'connectTimeout="5s" commandTimeout="20s"');
     // The check prints the command line of its parent: the collector.
     const config = readFileSync(join(dir, 'config.xml'), 'utf8').replace(
       '</metrix>',
@@ -130,7 +122,7 @@ describe.skipIf(missing !== undefined)('checks and logs over sshd', () => {
     const dir = tempDir();
     const log = join(dir, 'kern.log');
     writeFileSync(log, 'boot\n');
-    writeFarmConfig(farm, dir, [{ name: 'node1', port: farm.servers[0]!.port }], 'connectTimeout="5s" commandTimeout="20s"');
+    writeFarmConfig(farm(), dir, [{ name: 'node1', port: farm().servers[0]!.port }], 'connectTimeout="5s" commandTimeout="20s"');
     const config = readFileSync(join(dir, 'config.xml'), 'utf8').replace('</metrix>', `  <logs><log name="kern" path="${log}" match="oom|i/o error" ignoreCase="true"/></logs>\n</metrix>`);
     writeFileSync(join(dir, 'config.xml'), config);
     expect((await runCli(dir, ['upload'])).code).toBe(0);

@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectorBundlePath } from '../../src/poll/collector-bundle.js';
 import { writeFarmConfig } from '../farm/config.js';
-import { startFarm, type Farm } from '../farm/farm.js';
 import { REAL_COLLECTOR, resealingCollector } from '../farm/hostile.js';
 import { sshdMissing } from '../farm/sshd.js';
 import { runCli } from '../helpers/io.js';
+import { useFarm } from '../helpers/farm-hooks.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -22,23 +22,15 @@ const SPOILERS: Record<string, string> = {
   chatty: "report.checks[0].text = 'x'.repeat(100000) + '\\u001b[2J'; report.logs[0].matches = 200; report.logs[0].lines = Array(200).fill('y'.repeat(5000))",
 };
 
-let farm: Farm;
-
-beforeAll(async () => {
-  farm = await startFarm({ servers: 1 });
-}, 60_000);
-
-afterAll(async () => {
-  await farm?.stop();
-});
+const farm = useFarm();
 
 describe.skipIf(sshdMissing() !== undefined)('hostile check and log results', () => {
   it('fails a host that reports a check it was not asked for, a status of 7 or check_status as a gauge, and cuts one that talks too much', async () => {
     const dir = tempDir();
     const log = join(dir, 'x.log');
     writeFileSync(log, '');
-    const port = farm.servers[0]!.port;
-    writeFarmConfig(farm, dir, Object.keys(SPOILERS).map((name) => ({ name, port })), 'connectTimeout="5s" commandTimeout="20s" maxOutput="4MB"');
+    const port = farm().servers[0]!.port;
+    writeFarmConfig(farm(), dir, Object.keys(SPOILERS).map((name) => ({ name, port })), 'connectTimeout="5s" commandTimeout="20s" maxOutput="4MB"');
     const config = readFileSync(join(dir, 'config.xml'), 'utf8').replace(
       '</metrix>',
       `  <checks><check name="ping" command="echo 'OK: pong | rtt=5ms'"/></checks>\n  <logs><log name="x" path="${log}" match="y"/></logs>\n</metrix>`,

@@ -1,29 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FAKE_COLLECTORS } from '../farm/collectors.js';
 import { writeFarmConfig } from '../farm/config.js';
-import { startFarm, type Farm } from '../farm/farm.js';
 import { sshdMissing } from '../farm/sshd.js';
 import { runCli } from '../helpers/io.js';
+import { useFarm } from '../helpers/farm-hooks.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** A host's stderr is shown in the log; whatever it holds, it stays on that host's one line. */
-let farm: Farm;
-
-beforeAll(async () => {
-  farm = await startFarm({ servers: 1 });
-}, 60_000);
-
-afterAll(async () => {
-  await farm?.stop();
-});
+const farm = useFarm();
 
 describe.skipIf(sshdMissing() !== undefined)('remote text in the log', () => {
   it('escapes a forged log line and terminal escapes from a collector\'s stderr', async () => {
     const dir = tempDir();
-    const port = farm.servers[0]!.port;
-    writeFarmConfig(farm, dir, [{ name: 'forger', port }, { name: 'h2', port }], 'connectTimeout="5s" commandTimeout="10s"');
+    const port = farm().servers[0]!.port;
+    writeFarmConfig(farm(), dir, [{ name: 'forger', port }, { name: 'h2', port }], 'connectTimeout="5s" commandTimeout="10s"');
     expect((await runCli(dir, ['upload'])).code).toBe(0);
     writeFileSync(join(dir, 'remote', 'forger', 'metrix-collector.js'), FAKE_COLLECTORS.forge);
 

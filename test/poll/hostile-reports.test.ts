@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectorBundlePath } from '../../src/poll/collector-bundle.js';
 import { writeFarmConfig } from '../farm/config.js';
-import { startFarm, type Farm } from '../farm/farm.js';
 import { REAL_COLLECTOR, resealingCollector } from '../farm/hostile.js';
 import { sshdMissing } from '../farm/sshd.js';
 import { runCli } from '../helpers/io.js';
+import { useFarm } from '../helpers/farm-hooks.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -21,21 +21,13 @@ const SPOILERS: Record<string, string> = {
 };
 const HOSTS = ['good1', 'good2', ...Object.keys(SPOILERS)];
 
-let farm: Farm;
-
-beforeAll(async () => {
-  farm = await startFarm({ servers: 1 });
-}, 60_000);
-
-afterAll(async () => {
-  await farm?.stop();
-});
+const farm = useFarm();
 
 describe.skipIf(sshdMissing() !== undefined)('authentic reports with hostile content', () => {
   it('stores every good host and fails the report without gauges and the one with 10,000 samples, each with its reason', async () => {
     const dir = tempDir();
-    const port = farm.servers[0]!.port;
-    writeFarmConfig(farm, dir, HOSTS.map((name) => ({ name, port })), 'connectTimeout="5s" commandTimeout="20s" maxOutput="4MB"');
+    const port = farm().servers[0]!.port;
+    writeFarmConfig(farm(), dir, HOSTS.map((name) => ({ name, port })), 'connectTimeout="5s" commandTimeout="20s" maxOutput="4MB"');
     expect((await runCli(dir, ['upload'])).code).toBe(0);
     for (const [name, spoil] of Object.entries(SPOILERS)) {
       copyFileSync(collectorBundlePath(), join(dir, 'remote', name, REAL_COLLECTOR));

@@ -19,6 +19,8 @@ export class WebReads {
   private readonly selectSeriesOfMetric;
   private readonly selectLastRun;
   private readonly countOutbox;
+  /** dataVersion's answer in this turn of the event loop. */
+  private version: number | undefined;
 
   constructor(db: Db) {
     this.selectDataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
@@ -65,8 +67,16 @@ export class WebReads {
     return this.countOutbox.get()!;
   }
 
-  /** A number that changes whenever another connection commits to the database (PRAGMA data_version). */
+  /**
+   * A number that changes whenever another connection commits to the database (PRAGMA
+   * data_version). Read once per turn of the event loop: a request asks it from several places
+   * (its token, the answer cache), and under WAL each read takes the shared-memory lock.
+   */
   dataVersion(): number {
-    return this.selectDataVersion.get()!;
+    if (this.version === undefined) {
+      this.version = this.selectDataVersion.get()!;
+      setImmediate(() => (this.version = undefined));
+    }
+    return this.version;
   }
 }
